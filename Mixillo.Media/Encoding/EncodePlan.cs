@@ -1,0 +1,23 @@
+using Mixillo.Media.Planning;
+
+namespace Mixillo.Media.Encoding;
+
+/// <summary>Everything one decode of the source produces.</summary>
+public sealed record EncodePlan(
+    IReadOnlyList<Rendition> Renditions,
+    IReadOnlyList<double> ThumbnailOffsets,
+    int ThumbnailWidth,
+    PreviewPlan? Preview,
+    bool AudioTrack,
+    bool SourceHasAudio,
+    string Preset);
+
+/// <summary>The animated preview: the first seconds of the source, small and silent.</summary>
+public sealed record PreviewPlan(double StartSeconds, double DurationSeconds, int Width, int FramesPerSecond)
+{
+    /// <summary>
+    /// The preview is cut by frame count as well as by trim: how trim's end reaches the fps filter depends on
+    /// the other branches of the graph, and fps may otherwise pad the clip by a second.
+    /// </summary>
+    public int FrameCount => Math.Max(1, (int)Math.Round(DurationSeconds * FramesPerSecond));
+}

@@ -1,0 +1,161 @@
+using System.Globalization;
+using Mixillo.Media.Planning;
+
+namespace Mixillo.Media.Encoding;
+
+/// <summary>
+/// ffmpeg and ffprobe command lines, as data. Every input is opened as <c>file:</c> with the file protocol
+/// alone, so a name or a file's content can never make ffmpeg open a network resource or another file.
+/// </summary>
+public static class FfmpegArguments
+{
+    public const int Crf = 23;
+    public const int AudioSampleRate = 44100;
+    public const int Mp3Kbps = 192;
+    public const double SegmentSeconds = 6;
+
+    private static readonly string[] Common = ["-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-progress", "pipe:1", "-nostats"];
+
+    public static IReadOnlyList<string> Probe(string path, IEnumerable<string>? allowedFormats) =>
+    [
+        "-v", "error",
+        "-protocol_whitelist", "file",
+        .. allowedFormats is null ? [] : new[] { "-format_whitelist", string.Join(',', allowedFormats) },
+        "-print_format", "json",
+        "-show_format", "-show_streams",
+        FileUrl(path),
+    ];
+
+    /// <summary>One process: the source is decoded once and every output of the plan is written from that decode.</summary>
+    public static IReadOnlyList<string> Encode(EncodePlan plan, string input, string demuxer, string outputFolder)
+    {
+        var args = new List<string>(Common) { "-protocol_whitelist", "file", "-f", demuxer, "-i", FileUrl(input) };
+        args.AddRange(["-filter_complex", FilterGraph(plan)]);
+
+        for (var i = 0; i < plan.Renditions.Count; i++)
+        {
+            var rendition = plan.Renditions[i];
+            args.AddRange(["-map", $"[v{i}]"]);
+            args.AddRange(H264(plan.Preset));
+            args.AddRange([
+                "-maxrate", Kbps(rendition.Rung.VideoKbps), "-bufsize", Kbps(rendition.Rung.VideoKbps * 2),
+                "-g", Int(rendition.KeyframeInterval), "-keyint_min", Int(rendition.KeyframeInterval), "-sc_threshold", "0",
+                "-force_key_frames", $"expr:gte(t,n_forced*{Int((int)LadderPlanner.KeyframeSeconds)})",
+            ]);
+            if (plan.SourceHasAudio)
+            {
+                args.AddRange(["-map", "0:a:0", "-c:a", "aac", "-b:a", Kbps(rendition.Rung.AudioKbps), "-ac", "2", "-ar", Int(AudioSampleRate)]);
+            }
+
+            args.AddRange(["-movflags", "+faststart", "-map_metadata", "-1", Path.Combine(outputFolder, rendition.FileName)]);
+        }
+
+        if (plan.ThumbnailOffsets.Count > 0)
+        {
+            args.AddRange(["-map", "[thumbs]", "-fps_mode", "passthrough", "-q:v", "2", "-start_number", "1",
+                Path.Combine(outputFolder, OutputLayout.ThumbnailFolder, "thumb_%d.jpg")]);
+        }
+
+        if (plan.Preview is not null)
+        {
+            args.AddRange(["-map", "[preview]", "-an", .. H264(plan.Preset), "-frames:v", Int(plan.Preview.FrameCount), "-movflags", "+faststart", "-map_metadata", "-1",
+                Path.Combine(outputFolder, OutputLayout.Preview)]);
+        }
+
+        if (plan.AudioTrack)
+        {
+            args.AddRange(["-map", "0:a:0", "-vn", "-c:a", "libmp3lame", "-b:a", Kbps(Mp3Kbps), "-ar", Int(AudioSampleRate), "-ac", "2",
+                "-map_metadata", "-1", Path.Combine(outputFolder, OutputLayout.AudioTrack)]);
+        }
+
+        return args;
+    }
+
+    /// <summary>
+    /// The filter graph: one split of the decoded video into a branch per rendition, one for the thumbnails
+    /// (a select that keeps only the N frames it needs) and one for the preview (trimmed, so it ends early).
+    /// </summary>
+    public static string FilterGraph(EncodePlan plan)
+    {
+        var branches = new List<string>();
+        for (var i = 0; i < plan.Renditions.Count; i++)
+        {
+            var r = plan.Renditions[i];
+            branches.Add(Invariant($"fps={Fps(r.FramesPerSecond)},scale={r.Width}:{r.Height}:flags=bicubic,setsar=1,format=yuv420p[v{i}]"));
+        }
+
+        if (plan.ThumbnailOffsets.Count > 0)
+        {
+            // Keep a frame when it is the first at or after an offset: one frame per offset, whatever the frame rate.
+            var select = string.Join('+', plan.ThumbnailOffsets.Select(t => Invariant($"(isnan(prev_t)+lt(prev_t\\,{t}))*gte(t\\,{t})")));
+            branches.Add(Invariant($"setpts=PTS-STARTPTS,select='{select}',scale={plan.ThumbnailWidth}:-2,setsar=1[thumbs]"));
+        }
+
+        if (plan.Preview is { } p)
+        {
+            branches.Add(Invariant($"trim=start={p.StartSeconds}:duration={p.DurationSeconds},setpts=PTS-STARTPTS,fps={p.FramesPerSecond},scale={p.Width}:-2:flags=bicubic,setsar=1,format=yuv420p[preview]"));
+        }
+
+        var labels = string.Concat(Enumerable.Range(0, branches.Count).Select(i => $"[s{i}]"));
+        return $"[0:v]split={branches.Count}{labels};" + string.Join(';', branches.Select((branch, i) => $"[s{i}]{branch}"));
+    }
+
+    /// <summary>HLS VOD by stream copy from the encoded renditions: one video-only variant per rendition and one shared audio variant.</summary>
+    public static IReadOnlyList<string> Hls(IReadOnlyList<string> renditionFiles, bool withAudio, IReadOnlyList<string> variantNames, string hlsFolder)
+    {
+        var args = new List<string>(Common);
+        foreach (var file in renditionFiles)
+        {
+            args.AddRange(["-protocol_whitelist", "file", "-f", "mov", "-i", FileUrl(file)]);
+        }
+
+        var streamMap = new List<string>();
+        for (var i = 0; i < renditionFiles.Count; i++)
+        {
+            args.AddRange(["-map", $"{i}:v:0"]);
+            streamMap.Add($"v:{i},name:{variantNames[i]}" + (withAudio ? ",agroup:audio" : ""));
+        }
+
+        if (withAudio)
+        {
+            // The audio of the first (highest) rendition serves every variant: one audio segment set, not one per rung.
+            args.AddRange(["-map", "0:a:0"]);
+            streamMap.Add($"a:0,name:{OutputLayout.HlsAudioVariant},agroup:audio");
+        }
+
+        args.AddRange([
+            "-c", "copy", "-f", "hls",
+            "-hls_time", Int((int)SegmentSeconds), "-hls_playlist_type", "vod", "-hls_segment_type", "fmp4",
+            "-hls_flags", "independent_segments",
+            "-hls_fmp4_init_filename", OutputLayout.InitSegment,
+            "-hls_segment_filename", Path.Combine(hlsFolder, "%v", OutputLayout.SegmentPattern),
+            "-var_stream_map", string.Join(' ', streamMap),
+            Path.Combine(hlsFolder, "%v", OutputLayout.VariantPlaylist),
+        ]);
+        return args;
+    }
+
+    /// <summary>A test pattern with motion (and a tone): the demo clip, test media and benchmark sources come from here, never from downloads.</summary>
+    public static IReadOnlyList<string> Synthetic(string path, string size, double fps, double seconds, bool withAudio) =>
+    [
+        .. Common,
+        "-f", "lavfi", "-i", Invariant($"testsrc2=size={size}:rate={fps}:duration={seconds}"),
+        .. withAudio ? new[] { "-f", "lavfi", "-i", Invariant($"sine=frequency=440:sample_rate=48000:duration={seconds}") } : [],
+        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+        .. withAudio ? new[] { "-c:a", "aac", "-b:a", "128k" } : [],
+        "-movflags", "+faststart", path,
+    ];
+
+    internal static string FileUrl(string path) => "file:" + Path.GetFullPath(path);
+
+    private static string[] H264(string preset) =>
+        ["-c:v", "libx264", "-preset", preset, "-crf", Int(Crf), "-profile:v", "high", "-pix_fmt", "yuv420p"];
+
+    private static string Fps(double fps) => Math.Round(fps, 3).ToString(CultureInfo.InvariantCulture);
+
+    private static string Kbps(int kbps) => Int(kbps) + "k";
+
+    private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,70 @@
+using System.Globalization;
+
+namespace Mixillo.Media.Packaging;
+
+/// <summary>An HLS media (variant) playlist as ffmpeg writes it: an init segment and timed media segments.</summary>
+public sealed record MediaPlaylist(string? InitSegment, IReadOnlyList<Segment> Segments, bool IsVod, bool HasEndList, int TargetDuration)
+{
+    public double DurationSeconds => Segments.Sum(s => s.DurationSeconds);
+
+    public static MediaPlaylist Parse(string text)
+    {
+        var lines = text.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (lines.Length == 0 || lines[0] != "#EXTM3U")
+        {
+            throw new FormatException("Not an HLS playlist.");
+        }
+
+        string? init = null;
+        var segments = new List<Segment>();
+        double? pending = null;
+        var vod = false;
+        var endList = false;
+        var target = 0;
+        foreach (var line in lines.Skip(1))
+        {
+            if (line.StartsWith("#EXTINF:", StringComparison.Ordinal))
+            {
+                pending = double.Parse(line["#EXTINF:".Length..].Split(',')[0], NumberStyles.Float, CultureInfo.InvariantCulture);
+            }
+            else if (line.StartsWith("#EXT-X-MAP:", StringComparison.Ordinal))
+            {
+                init = Attribute(line, "URI");
+            }
+            else if (line.StartsWith("#EXT-X-TARGETDURATION:", StringComparison.Ordinal))
+            {
+                target = int.Parse(line["#EXT-X-TARGETDURATION:".Length..], CultureInfo.InvariantCulture);
+            }
+            else if (line == "#EXT-X-PLAYLIST-TYPE:VOD")
+            {
+                vod = true;
+            }
+            else if (line == "#EXT-X-ENDLIST")
+            {
+                endList = true;
+            }
+            else if (!line.StartsWith('#'))
+            {
+                segments.Add(new Segment(line, pending ?? throw new FormatException($"Segment '{line}' has no #EXTINF.")));
+                pending = null;
+            }
+        }
+
+        return new MediaPlaylist(init, segments, vod, endList, target);
+    }
+
+    private static string? Attribute(string line, string name)
+    {
+        var start = line.IndexOf(name + "=\"", StringComparison.Ordinal);
+        if (start < 0)
+        {
+            return null;
+        }
+
+        start += name.Length + 2;
+        var end = line.IndexOf('"', start);
+        return end < 0 ? null : line[start..end];
+    }
+}
+
+public sealed record Segment(string Uri, double DurationSeconds);

@@ -1,0 +1,25 @@
+using Mixillo.Media.Encoding;
+using Mixillo.Media.Running;
+
+namespace Mixillo.Media.Probing;
+
+/// <summary>Runs ffprobe and returns its JSON. Inputs are opened with the file protocol only.</summary>
+public sealed class Ffprobe(MediaOptions options)
+{
+    /// <param name="allowedFormats">Demuxers ffprobe may use; null for files this pipeline wrote itself.</param>
+    public async Task<ProbeOutput> RunAsync(string path, IEnumerable<string>? allowedFormats, CancellationToken cancellationToken)
+    {
+        using var process = Processes.Start(options.FfprobePath, FfmpegArguments.Probe(path, allowedFormats));
+        using var registration = cancellationToken.Register(() => Processes.Kill(process));
+        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        await process.WaitForExitAsync(CancellationToken.None);
+        cancellationToken.ThrowIfCancellationRequested();
+        return new ProbeOutput(process.ExitCode, await stdout, await stderr);
+    }
+}
+
+public sealed record ProbeOutput(int ExitCode, string Json, string Errors)
+{
+    public bool Succeeded => ExitCode == 0 && Json.Contains("\"format\"", StringComparison.Ordinal);
+}

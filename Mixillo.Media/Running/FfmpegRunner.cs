@@ -1,0 +1,132 @@
+using System.Diagnostics;
+
+namespace Mixillo.Media.Running;
+
+/// <summary>
+/// Runs one ffmpeg: progress from <c>-progress pipe:1</c>, the stderr tail kept for diagnostics,
+/// killed (with its children) on cancellation or when its progress stalls.
+/// </summary>
+public sealed class FfmpegRunner(MediaOptions options, TimeProvider time)
+{
+    private const int StderrTailLines = 30;
+
+    /// <summary>Raised with the process id as soon as ffmpeg starts (tests and metrics watch it).</summary>
+    public event Action<int>? Started;
+
+    /// <summary>Raised when an ffmpeg exits successfully.</summary>
+    public event Action<FfmpegRun>? Finished;
+
+    /// <param name="failureCode">The code of the <see cref="MediaException"/> thrown when ffmpeg exits non-zero.</param>
+    public async Task<FfmpegRun> RunAsync(
+        IReadOnlyList<string> arguments,
+        double expectedSeconds,
+        string failureCode,
+        Action<double>? onPercent,
+        CancellationToken cancellationToken)
+    {
+        var startedAt = time.GetTimestamp();
+        using var process = Processes.Start(options.FfmpegPath, arguments);
+        Started?.Invoke(process.Id);
+
+        var progress = new ProgressParser(expectedSeconds);
+        var lastMove = time.GetTimestamp();
+        var stalled = false;
+        var processorTime = TimeSpan.Zero;
+        var tail = new Queue<string>();
+
+        using var stopWatchdog = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var registration = cancellationToken.Register(() => Processes.Kill(process));
+
+        var readProgress = Task.Run(async () =>
+        {
+            while (await process.StandardOutput.ReadLineAsync(CancellationToken.None) is { } line)
+            {
+                if (progress.Feed(line))
+                {
+                    Interlocked.Exchange(ref lastMove, time.GetTimestamp());
+                    processorTime = ProcessorTime(process, processorTime);
+                    onPercent?.Invoke(progress.Percent);
+                }
+            }
+        }, CancellationToken.None);
+
+        var readErrors = Task.Run(async () =>
+        {
+            while (await process.StandardError.ReadLineAsync(CancellationToken.None) is { } line)
+            {
+                lock (tail)
+                {
+                    tail.Enqueue(line);
+                    if (tail.Count > StderrTailLines)
+                    {
+                        tail.Dequeue();
+                    }
+                }
+            }
+        }, CancellationToken.None);
+
+        var watchdog = Task.Run(async () =>
+        {
+            var period = TimeSpan.FromMilliseconds(Math.Clamp(options.StallTimeout.TotalMilliseconds / 4, 50, 1000));
+            while (!stopWatchdog.IsCancellationRequested)
+            {
+                try
+                {
+                    await Task.Delay(period, time, stopWatchdog.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                if (time.GetElapsedTime(Interlocked.Read(ref lastMove)) > options.StallTimeout)
+                {
+                    stalled = true;
+                    Processes.Kill(process);
+                    return;
+                }
+            }
+        }, CancellationToken.None);
+
+        await process.WaitForExitAsync(CancellationToken.None);
+        await Task.WhenAll(readProgress, readErrors);
+        await stopWatchdog.CancelAsync();
+        await watchdog;
+
+        var diagnostics = string.Join('\n', tail);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (stalled)
+        {
+            throw new MediaException(MediaErrorCodes.EncoderStalled, $"ffmpeg made no progress for {options.StallTimeout.TotalSeconds:0.#} s and was stopped.")
+            {
+                Diagnostics = diagnostics,
+            };
+        }
+
+        if (process.ExitCode != 0)
+        {
+            throw new MediaException(failureCode, $"ffmpeg failed with exit code {process.ExitCode}.") { Diagnostics = diagnostics };
+        }
+
+        var run = new FfmpegRun(time.GetElapsedTime(startedAt), processorTime, progress.Speed);
+        Finished?.Invoke(run);
+        return run;
+    }
+
+    // Read while ffmpeg lives: once it has exited and been reaped its /proc entry is gone. The last block
+    // ("progress=end") comes after the trailer is written, so the final sample misses next to nothing.
+    private static TimeSpan ProcessorTime(Process process, TimeSpan previous)
+    {
+        try
+        {
+            return process.TotalProcessorTime;
+        }
+        catch (InvalidOperationException)
+        {
+            return previous;
+        }
+    }
+}
+
+/// <summary>How one ffmpeg run went: wall time, its CPU time, and its last reported speed (x realtime).</summary>
+public sealed record FfmpegRun(TimeSpan Elapsed, TimeSpan ProcessorTime, double? Speed);
