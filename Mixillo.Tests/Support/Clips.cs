@@ -1,0 +1,81 @@
+using System.Globalization;
+
+namespace Mixillo.Tests.Support;
+
+/// <summary>
+/// Test media, generated once per run from ffmpeg's lavfi sources (never downloaded): short clips that
+/// each stand for a kind of real-world upload.
+/// </summary>
+public sealed class Clips : IDisposable
+{
+    private readonly TempFolder _folder = new();
+    private readonly Dictionary<string, Lazy<string>> _clips = [];
+
+    public Clips()
+    {
+        Add("portrait", () => Clip("720x1280", 30, 4, audio: true));
+        Add("landscape", () => Clip("1280x720", 30, 4, audio: true));
+        // Coded landscape with a 90 degree display matrix, as phones record portrait video.
+        Add("rotated", () =>
+        {
+            var coded = Clip("1280x720", 30, 3, audio: true);
+            var path = _folder.File("rotated.mp4");
+            Tool.Ffmpeg("-i", coded, "-c", "copy", "-metadata:s:v:0", "rotate=90", path);
+            return path;
+        });
+        Add("silent", () => Clip("720x1280", 30, 3, audio: false));
+        Add("tiny", () => Clip("320x180", 30, 3, audio: true));
+        // Odd dimensions need a chroma format without subsampling; 4:4:4 also checks that outputs come out 4:2:0.
+        Add("odd", () => Clip("641x361", 30, 3, audio: true, pixelFormat: "yuv444p"));
+        Add("sixty", () => Clip("1280x720", 60, 3, audio: true));
+        Add("hevc10", () =>
+        {
+            var path = _folder.File("hevc10.mp4");
+            Tool.Ffmpeg("-f", "lavfi", "-i", "testsrc2=size=720x1280:rate=30:duration=3", "-f", "lavfi", "-i", "sine=duration=3",
+                "-c:v", "libx265", "-preset", "ultrafast", "-pix_fmt", "yuv420p10le", "-x265-params", "log-level=error", "-tag:v", "hvc1",
+                "-c:a", "aac", path);
+            return path;
+        });
+        Add("long", () => Clip("1280x720", 30, 40, audio: true));
+        Add("audio-only", () =>
+        {
+            var path = _folder.File("audio-only.m4a");
+            Tool.Ffmpeg("-f", "lavfi", "-i", "sine=duration=3", "-c:a", "aac", path);
+            return path;
+        });
+    }
+
+    public string this[string name] => _clips[name].Value;
+
+    public string Folder => _folder.Path;
+
+    public void Dispose() => _folder.Dispose();
+
+    private void Add(string name, Func<string> make) => _clips[name] = new Lazy<string>(make, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private string Clip(string size, int fps, int seconds, bool audio, string pixelFormat = "yuv420p")
+    {
+        var path = _folder.File(string.Create(CultureInfo.InvariantCulture, $"{size}-{fps}-{seconds}-{(audio ? "a" : "n")}.mp4"));
+        var args = new List<string> { "-f", "lavfi", "-i", string.Create(CultureInfo.InvariantCulture, $"testsrc2=size={size}:rate={fps}:duration={seconds}") };
+        if (audio)
+        {
+            args.AddRange(["-f", "lavfi", "-i", string.Create(CultureInfo.InvariantCulture, $"sine=frequency=440:duration={seconds}")]);
+        }
+
+        args.AddRange(["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", pixelFormat]);
+        if (audio)
+        {
+            args.AddRange(["-c:a", "aac"]);
+        }
+
+        args.Add(path);
+        Tool.Ffmpeg([.. args]);
+        return path;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class MediaCollection : ICollectionFixture<Clips>
+{
+    public const string Name = "media";
+}

@@ -1,0 +1,127 @@
+using Mixillo.Media;
+using Mixillo.Media.Encoding;
+using Mixillo.Media.Planning;
+using Mixillo.Media.Probing;
+
+namespace Mixillo.Tests.Unit;
+
+public class FfmpegArgumentsTests
+{
+    private static SourceMetadata Source(bool audio = true, double fps = 60) => new()
+    {
+        DurationSeconds = 10,
+        SizeBytes = 1,
+        BitrateBps = 1,
+        FormatName = "mov,mp4,m4a,3gp,3g2,mj2",
+        Demuxer = "mov",
+        Video = new VideoStreamInfo { Codec = "h264", CodedWidth = 1080, CodedHeight = 1920, Rotation = 0, FramesPerSecond = fps, PixelFormat = "yuv420p" },
+        Audio = audio ? new AudioStreamInfo { Codec = "aac", SampleRate = 48000, Channels = 2 } : null,
+    };
+
+    private static IReadOnlyList<string> Encode(SourceMetadata source, TranscodeOptions options) =>
+        FfmpegArguments.Encode(EncodePlanner.Plan(source, options), "/in/clip.mp4", source.Demuxer, "/out");
+
+    private static string After(IReadOnlyList<string> args, string flag, int nth = 0) =>
+        args.Select((a, i) => (a, i)).Where(x => x.a == flag).Select(x => args[x.i + 1]).ElementAt(nth);
+
+    [Fact]
+    public void The_source_is_opened_once_as_a_local_file_with_a_forced_demuxer()
+    {
+        var args = Encode(Source(), new TranscodeOptions());
+        Assert.Single(args, "-i");
+        Assert.Equal("file:/in/clip.mp4", After(args, "-i"));
+        Assert.Equal("file", After(args, "-protocol_whitelist"));
+        Assert.Equal("mov", After(args, "-f"));
+    }
+
+    [Fact]
+    public void One_split_feeds_every_rendition_the_thumbnails_and_the_preview()
+    {
+        var graph = FfmpegArguments.FilterGraph(EncodePlanner.Plan(Source(), new TranscodeOptions()));
+        Assert.StartsWith("[0:v]split=5[s0][s1][s2][s3][s4];", graph, StringComparison.Ordinal);
+        Assert.Contains("fps=30,scale=720:1280:flags=bicubic,setsar=1,format=yuv420p[v0]", graph, StringComparison.Ordinal);
+        Assert.Contains("scale=360:640:flags=bicubic,setsar=1,format=yuv420p[v2]", graph, StringComparison.Ordinal);
+        Assert.Contains("trim=start=0:duration=3,setpts=PTS-STARTPTS,fps=15,scale=360:-2", graph, StringComparison.Ordinal);
+        Assert.Equal(5, graph.Split("gte(t\\,", StringSplitOptions.None).Length - 1);
+        Assert.Contains("gte(t\\,1)", graph, StringComparison.Ordinal);
+        Assert.Contains("gte(t\\,9)", graph, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Each_rendition_is_crf_23_capped_by_its_rung_with_keyframes_every_two_seconds()
+    {
+        var args = Encode(Source(), new TranscodeOptions { Preset = "veryfast" });
+        Assert.Equal(["2500k", "1000k", "600k"], [After(args, "-maxrate", 0), After(args, "-maxrate", 1), After(args, "-maxrate", 2)]);
+        Assert.Equal("5000k", After(args, "-bufsize", 0));
+        Assert.Equal("23", After(args, "-crf"));
+        Assert.Equal("veryfast", After(args, "-preset"));
+        Assert.Equal("expr:gte(t,n_forced*2)", After(args, "-force_key_frames"));
+        Assert.Equal("60", After(args, "-g"));
+        Assert.Equal("0", After(args, "-sc_threshold"));
+        Assert.Equal(["128k", "96k", "96k", "192k"], Enumerable.Range(0, 4).Select(i => After(args, "-b:a", i)));
+        Assert.Equal(4, args.Count(a => a == "+faststart"));
+        Assert.Equal("libmp3lame", After(args, "-c:a", 3));
+        Assert.Equal("44100", After(args, "-ar", 3));
+        Assert.Equal("/out/audio.mp3", args[^1]);
+    }
+
+    [Fact]
+    public void A_source_without_audio_maps_no_audio_and_gets_no_mp3()
+    {
+        var args = Encode(Source(audio: false), new TranscodeOptions());
+        Assert.DoesNotContain("0:a:0", args);
+        Assert.DoesNotContain("/out/audio.mp3", args);
+    }
+
+    [Fact]
+    public void Switched_off_outputs_are_left_out_of_the_graph()
+    {
+        var options = new TranscodeOptions { Ladder = [Rung.P480], ThumbnailCount = 0, Preview = false, Audio = false };
+        var args = Encode(Source(), options);
+        Assert.Equal("[0:v]split=1[s0];[s0]fps=30,scale=480:854:flags=bicubic,setsar=1,format=yuv420p[v0]", After(args, "-filter_complex"));
+        Assert.DoesNotContain("libmp3lame", args);
+        Assert.Equal(["[v0]", "0:a:0"], args.Select((a, i) => (a, i)).Where(x => x.a == "-map").Select(x => args[x.i + 1]));
+    }
+
+    [Fact]
+    public void The_preview_is_capped_by_frame_count()
+    {
+        var args = Encode(Source(), new TranscodeOptions());
+        Assert.Equal("45", After(args, "-frames:v"));
+        Assert.Equal("-an", args[args.ToList().IndexOf("[preview]") + 1]);
+    }
+
+    [Fact]
+    public void Hls_packaging_copies_streams_and_never_encodes()
+    {
+        var args = FfmpegArguments.Hls(["/s/720p.mp4", "/s/480p.mp4"], withAudio: true, ["720p", "480p"], "/s/hls");
+        Assert.Equal(2, args.Count(a => a == "-i"));
+        Assert.DoesNotContain("libx264", args);
+        Assert.Equal("copy", After(args, "-c"));
+        Assert.Equal("vod", After(args, "-hls_playlist_type"));
+        Assert.Equal("fmp4", After(args, "-hls_segment_type"));
+        Assert.Equal("6", After(args, "-hls_time"));
+        Assert.Equal("v:0,name:720p,agroup:audio v:1,name:480p,agroup:audio a:0,name:audio,agroup:audio", After(args, "-var_stream_map"));
+        Assert.Equal("/s/hls/%v/playlist.m3u8", args[^1]);
+    }
+
+    [Fact]
+    public void Probing_limits_formats_only_for_untrusted_input()
+    {
+        var untrusted = FfmpegArguments.Probe("clip.mp4", ["mov", "matroska"]);
+        Assert.Equal("mov,matroska", After(untrusted, "-format_whitelist"));
+        Assert.Equal("file", After(untrusted, "-protocol_whitelist"));
+        Assert.StartsWith("file:/", untrusted[^1], StringComparison.Ordinal);
+        Assert.DoesNotContain("-format_whitelist", FfmpegArguments.Probe("out.mp4", null));
+    }
+
+    [Theory]
+    [InlineData(3, 0)]
+    [InlineData(21, 5)]
+    public void Transcode_options_are_validated(int thumbnails, int ladder)
+    {
+        var options = new TranscodeOptions { ThumbnailCount = thumbnails, Ladder = ladder == 0 ? [] : Rung.DefaultLadder };
+        Assert.Throws<ArgumentException>(options.Validate);
+        Assert.Throws<ArgumentException>(new TranscodeOptions { Preset = "placebo" }.Validate);
+    }
+}

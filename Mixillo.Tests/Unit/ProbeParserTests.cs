@@ -1,0 +1,70 @@
+using Mixillo.Media;
+using Mixillo.Media.Probing;
+
+namespace Mixillo.Tests.Unit;
+
+public class ProbeParserTests
+{
+    private const string Phone = """
+        {
+          "streams": [
+            { "codec_type": "video", "codec_name": "hevc", "width": 1920, "height": 1080, "pix_fmt": "yuv420p10le",
+              "avg_frame_rate": "0/0", "r_frame_rate": "30000/1001",
+              "side_data_list": [ { "side_data_type": "Display Matrix", "rotation": -90 } ] },
+            { "codec_type": "audio", "codec_name": "aac", "sample_rate": "48000", "channels": 2 }
+          ],
+          "format": { "format_name": "mov,mp4,m4a,3gp,3g2,mj2", "duration": "12.500000", "bit_rate": "8000000" }
+        }
+        """;
+
+    [Fact]
+    public void Phone_video_is_read_with_rotation_applied_to_the_displayed_size()
+    {
+        var source = ProbeParser.Parse(Phone, 12_500_000);
+        Assert.Equal("mov", source.Demuxer);
+        Assert.Equal(12.5, source.DurationSeconds);
+        Assert.Equal(8_000_000, source.BitrateBps);
+        Assert.Equal((1920, 1080), (source.Video.CodedWidth, source.Video.CodedHeight));
+        Assert.Equal(270, source.Video.Rotation);
+        Assert.Equal((1080, 1920), (source.Video.Width, source.Video.Height));
+        Assert.Equal(29.97, source.Video.FramesPerSecond, precision: 2);
+        Assert.Equal("yuv420p10le", source.Video.PixelFormat);
+        Assert.Equal(new AudioStreamInfo { Codec = "aac", SampleRate = 48000, Channels = 2 }, source.Audio);
+    }
+
+    [Fact]
+    public void The_legacy_rotate_tag_is_honoured()
+    {
+        var json = """{ "streams": [ { "codec_type": "video", "width": 640, "height": 360, "tags": { "rotate": "180" } } ], "format": { "format_name": "mov", "duration": "1" } }""";
+        var video = ProbeParser.Parse(json, 1).Video;
+        Assert.Equal(180, video.Rotation);
+        Assert.Equal((640, 360), (video.Width, video.Height));
+    }
+
+    [Fact]
+    public void A_file_without_audio_has_null_audio()
+    {
+        var json = """{ "streams": [ { "codec_type": "video", "width": 640, "height": 360 } ], "format": { "format_name": "matroska,webm", "duration": "2" } }""";
+        var source = ProbeParser.Parse(json, 100);
+        Assert.Null(source.Audio);
+        Assert.Equal("matroska", source.Demuxer);
+        Assert.Equal(400, source.BitrateBps);
+    }
+
+    [Fact]
+    public void Audio_with_cover_art_is_not_a_video()
+    {
+        var json = """
+            { "streams": [ { "codec_type": "audio", "codec_name": "mp3" },
+                           { "codec_type": "video", "codec_name": "mjpeg", "width": 500, "height": 500, "disposition": { "attached_pic": 1 } } ],
+              "format": { "format_name": "mp3", "duration": "200" } }
+            """;
+        Assert.Equal(MediaErrorCodes.InputNotVideo, Assert.Throws<MediaException>(() => ProbeParser.Parse(json, 1)).Code);
+    }
+
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("not json")]
+    public void Unreadable_probe_output_is_malformed_input(string json) =>
+        Assert.Equal(MediaErrorCodes.InputMalformed, Assert.Throws<MediaException>(() => ProbeParser.Parse(json, 1)).Code);
+}
