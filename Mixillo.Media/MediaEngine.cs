@@ -119,24 +119,35 @@ public sealed class MediaEngine(MediaOptions options, TimeProvider time)
             v.Playlist.Segments.Max(s => s.DurationSeconds),
             v.PeakBitrate))]);
 
-    /// <summary>Moves the finished outputs from scratch into place (a rename: same file system), replacing older ones.</summary>
+    /// <summary>
+    /// Replaces whatever an earlier run left under the contract's names (and only those: other files in the
+    /// folder are not ours), then moves the finished outputs in from scratch: a rename, same file system.
+    /// </summary>
     private static void Publish(string scratch, string outputFolder)
     {
-        foreach (var entry in Directory.EnumerateFileSystemEntries(scratch))
+        foreach (var name in OutputLayout.Names)
         {
-            var target = Path.Combine(outputFolder, Path.GetFileName(entry));
+            var target = Path.Combine(outputFolder, name);
             if (Directory.Exists(target))
             {
                 Directory.Delete(target, recursive: true);
             }
+            else
+            {
+                File.Delete(target);
+            }
+        }
 
+        foreach (var entry in Directory.EnumerateFileSystemEntries(scratch))
+        {
+            var target = Path.Combine(outputFolder, Path.GetFileName(entry));
             if (Directory.Exists(entry))
             {
                 Directory.Move(entry, target);
             }
             else
             {
-                File.Move(entry, target, overwrite: true);
+                File.Move(entry, target);
             }
         }
     }

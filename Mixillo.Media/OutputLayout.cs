@@ -17,6 +17,12 @@ public static class OutputLayout
     /// <summary>Segments are numbered from 0: seg_000.m4s, seg_001.m4s, ...</summary>
     public const string SegmentPattern = "seg_%03d.m4s";
 
+    /// <summary>Every top-level name the contract can write, whatever the options.</summary>
+    public static IReadOnlyList<string> Names { get; } =
+        [.. Planning.Rung.All.Select(r => Rendition(r.Name)), ThumbnailFolder, Preview, AudioTrack, HlsFolder, DashFolder];
+
+    public static string Rendition(string rung) => $"{rung}.mp4";
+
     public static string Thumbnail(int number) => $"{ThumbnailFolder}/thumb_{number}.jpg";
 
     public static string Variant(string name) => $"{HlsFolder}/{name}/{VariantPlaylist}";

@@ -5,7 +5,7 @@ public sealed record Rendition(Rung Rung, int Width, int Height, double FramesPe
 {
     public string Name => Rung.Name;
 
-    public string FileName => $"{Rung.Name}.mp4";
+    public string FileName => OutputLayout.Rendition(Rung.Name);
 
     /// <summary>Frames between forced keyframes (every 2 s), so 6 s segments cut exactly.</summary>
     public int KeyframeInterval => Math.Max(1, (int)Math.Round(FramesPerSecond * LadderPlanner.KeyframeSeconds));

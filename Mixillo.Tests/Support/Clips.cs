@@ -25,8 +25,15 @@ public sealed class Clips : IDisposable
         });
         Add("silent", () => Clip("720x1280", 30, 3, audio: false));
         Add("tiny", () => Clip("320x180", 30, 3, audio: true));
-        // Odd dimensions need a chroma format without subsampling; 4:4:4 also checks that outputs come out 4:2:0.
-        Add("odd", () => Clip("641x361", 30, 3, audio: true, pixelFormat: "yuv444p"));
+        // Odd dimensions need a chroma format without subsampling (and lavfi sources round to even, hence the crop);
+        // 4:4:4 also checks that outputs come out 4:2:0.
+        Add("odd", () =>
+        {
+            var path = _folder.File("odd.mp4");
+            Tool.Ffmpeg("-f", "lavfi", "-i", "testsrc2=size=642x362:rate=30:duration=3", "-f", "lavfi", "-i", "sine=duration=3",
+                "-vf", "format=yuv444p,crop=641:361:0:0", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", path);
+            return path;
+        });
         Add("sixty", () => Clip("1280x720", 60, 3, audio: true));
         Add("hevc10", () =>
         {
@@ -53,7 +60,7 @@ public sealed class Clips : IDisposable
 
     private void Add(string name, Func<string> make) => _clips[name] = new Lazy<string>(make, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    private string Clip(string size, int fps, int seconds, bool audio, string pixelFormat = "yuv420p")
+    private string Clip(string size, int fps, int seconds, bool audio)
     {
         var path = _folder.File(string.Create(CultureInfo.InvariantCulture, $"{size}-{fps}-{seconds}-{(audio ? "a" : "n")}.mp4"));
         var args = new List<string> { "-f", "lavfi", "-i", string.Create(CultureInfo.InvariantCulture, $"testsrc2=size={size}:rate={fps}:duration={seconds}") };
@@ -62,7 +69,7 @@ public sealed class Clips : IDisposable
             args.AddRange(["-f", "lavfi", "-i", string.Create(CultureInfo.InvariantCulture, $"sine=frequency=440:duration={seconds}")]);
         }
 
-        args.AddRange(["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", pixelFormat]);
+        args.AddRange(["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]);
         if (audio)
         {
             args.AddRange(["-c:a", "aac"]);

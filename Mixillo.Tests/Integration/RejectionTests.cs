@@ -1,0 +1,113 @@
+using System.Net;
+using System.Net.Sockets;
+using Mixillo.Media;
+using Mixillo.Media.Encoding;
+using Mixillo.Media.Running;
+using Mixillo.Tests.Support;
+
+namespace Mixillo.Tests.Integration;
+
+/// <summary>Files that are not usable videos are refused with their stable code, and never make ffmpeg reach out.</summary>
+[Collection(MediaCollection.Name)]
+public sealed class RejectionTests(Clips clips) : IDisposable
+{
+    private readonly TempFolder _folder = new();
+    private readonly MediaEngine _engine = new(new MediaOptions(), TimeProvider.System);
+
+    public void Dispose() => _folder.Dispose();
+
+    private async Task<MediaException> Rejected(string path)
+    {
+        var output = _folder.File("out");
+        var error = await Assert.ThrowsAsync<MediaException>(() =>
+            _engine.TranscodeAsync(path, output, new TranscodeOptions { Preset = "ultrafast" }, null, CancellationToken.None));
+        Assert.True(error.IsInputError);
+        OutputAssert.NoScratch(output);
+        return error;
+    }
+
+    private string Write(string name, string text)
+    {
+        var path = _folder.File(name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public async Task A_missing_file_is_input_not_found() =>
+        Assert.Equal(MediaErrorCodes.InputNotFound, (await Rejected(_folder.File("nope.mp4"))).Code);
+
+    [Fact]
+    public async Task An_empty_file_is_input_empty() =>
+        Assert.Equal(MediaErrorCodes.InputEmpty, (await Rejected(Write("empty.mp4", ""))).Code);
+
+    [Fact]
+    public async Task A_text_file_named_mp4_is_input_not_video() =>
+        Assert.Equal(MediaErrorCodes.InputNotVideo, (await Rejected(Write("notes.mp4", "Shopping list: milk, eggs.\n"))).Code);
+
+    [Fact]
+    public async Task An_audio_only_file_is_input_not_video() =>
+        Assert.Equal(MediaErrorCodes.InputNotVideo, (await Rejected(clips["audio-only"])).Code);
+
+    [Fact]
+    public async Task A_truncated_mp4_is_input_malformed()
+    {
+        var whole = await File.ReadAllBytesAsync(clips["landscape"]);
+        var path = _folder.File("truncated.mp4");
+        await File.WriteAllBytesAsync(path, whole[..(whole.Length / 2)]);
+        Assert.Equal(MediaErrorCodes.InputMalformed, (await Rejected(path)).Code);
+    }
+
+    [Fact]
+    public async Task A_file_over_the_size_limit_is_input_too_large()
+    {
+        var engine = new MediaEngine(new MediaOptions { MaxFileSizeBytes = 1000 }, TimeProvider.System);
+        var error = await Assert.ThrowsAsync<MediaException>(() => engine.ProbeAsync(clips["tiny"], CancellationToken.None));
+        Assert.Equal(MediaErrorCodes.InputTooLarge, error.Code);
+    }
+
+    [Fact]
+    public async Task A_clip_over_the_duration_limit_is_input_too_long()
+    {
+        var engine = new MediaEngine(new MediaOptions { MaxDurationSeconds = 2 }, TimeProvider.System);
+        var error = await Assert.ThrowsAsync<MediaException>(() => engine.ProbeAsync(clips["tiny"], CancellationToken.None));
+        Assert.Equal(MediaErrorCodes.InputTooLong, error.Code);
+    }
+
+    [Fact]
+    public async Task A_disguised_hls_playlist_is_refused_without_any_network_request()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var playlist = Write("holiday.mp4", $"#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\nhttp://127.0.0.1:{port}/segment.ts\n#EXT-X-ENDLIST\n");
+
+        Assert.Equal(MediaErrorCodes.InputUnsupportedFormat, (await Rejected(playlist)).Code);
+
+        // Even handed straight to the encoder (as if probing had been skipped), the forced demuxer and the
+        // file-only protocol list make ffmpeg fail rather than fetch.
+        var runner = new FfmpegRunner(new MediaOptions(), TimeProvider.System);
+        var plan = EncodePlanner.Plan(await _engine.ProbeAsync(clips["tiny"], CancellationToken.None), new TranscodeOptions { Preset = "ultrafast" });
+        await Assert.ThrowsAsync<MediaException>(() =>
+            runner.RunAsync(FfmpegArguments.Encode(plan, playlist, "mov", _folder.Path), 3, MediaErrorCodes.EncodeFailed, null, CancellationToken.None));
+        await Assert.ThrowsAsync<MediaException>(() =>
+            runner.RunAsync(FfmpegArguments.Encode(plan, playlist, "hls", _folder.Path), 3, MediaErrorCodes.EncodeFailed, null, CancellationToken.None));
+
+        await Task.Delay(200);
+        Assert.False(listener.Pending(), "ffmpeg connected to the address named inside the file");
+    }
+
+    [Fact]
+    public async Task A_disguised_concat_list_is_refused()
+    {
+        var list = Write("trip.mp4", $"ffconcat version 1.0\nfile '{clips["tiny"]}'\n");
+        Assert.Equal(MediaErrorCodes.InputUnsupportedFormat, (await Rejected(list)).Code);
+    }
+
+    [Fact]
+    public async Task A_protocol_name_as_input_is_just_a_missing_file()
+    {
+        var error = await Assert.ThrowsAsync<MediaException>(() => _engine.ProbeAsync("concat:/etc/passwd|/etc/hosts", CancellationToken.None));
+        Assert.Equal(MediaErrorCodes.InputNotFound, error.Code);
+    }
+}
