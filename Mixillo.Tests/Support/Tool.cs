@@ -49,6 +49,30 @@ public static class Tool
         return stdout.Result;
     }
 
+    /// <summary>Live child processes of a process (any thread of it may have started them).</summary>
+    public static IReadOnlyList<int> Children(int pid) =>
+    [
+        .. Directory.GetDirectories("/proc")
+            .Select(Path.GetFileName)
+            .Where(name => name!.All(char.IsAsciiDigit))
+            .Select(name => (Pid: int.Parse(name!, System.Globalization.CultureInfo.InvariantCulture), Stat: TryRead($"/proc/{name}/stat")))
+            // stat is "pid (comm) state ppid ...": read after the last ')' since comm may hold spaces.
+            .Where(p => p.Stat is { } stat && stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1] == pid.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .Select(p => p.Pid),
+    ];
+
+    private static string? TryRead(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     public static bool IsRunning(int pid)
     {
         try

@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Mixillo.Tests.Support;
+
+namespace Mixillo.Tests.Integration;
+
+/// <summary>The worker's <c>process</c> command as a real process: its exit codes, its JSON, its stderr.</summary>
+[Collection(MediaCollection.Name)]
+public sealed class ProcessCommandTests(Clips clips) : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> Worker(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Mixillo.Worker.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    private static JsonElement LastJsonLine(string text) =>
+        JsonDocument.Parse(text.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]).RootElement.Clone();
+
+    [Fact]
+    public async Task Success_prints_the_result_as_json_and_progress_on_stderr()
+    {
+        var output = _folder.File("out");
+        var (exit, stdout, stderr) = await Worker("process", clips["portrait"], "--out", output, "--preset", "ultrafast", "--qualities", "480p,360p", "--thumbnails", "2", "--dash");
+
+        Assert.True(exit == 0, stderr);
+        var result = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(["480p", "360p"], result.GetProperty("renditions").EnumerateArray().Select(r => r.GetProperty("name").GetString()));
+        var first = result.GetProperty("renditions")[0];
+        Assert.Equal(new FileInfo(Path.Combine(output, "480p.mp4")).Length, first.GetProperty("sizeBytes").GetInt64());
+        Assert.Equal(480, first.GetProperty("width").GetInt32());
+        Assert.Equal("h264", first.GetProperty("videoCodec").GetString());
+        Assert.True(first.GetProperty("bitrateBps").GetInt64() > 0);
+        Assert.Equal("hls/master.m3u8", result.GetProperty("hls").GetProperty("manifest").GetString());
+        Assert.Equal("dash/manifest.mpd", result.GetProperty("dash").GetProperty("manifest").GetString());
+        Assert.Equal(1, result.GetProperty("hls").GetProperty("variants")[0].GetProperty("segmentCount").GetInt32());
+        Assert.Equal(2, result.GetProperty("thumbnails").GetArrayLength());
+        Assert.Equal(1, result.GetProperty("thumbnails")[0].GetProperty("offsetSeconds").GetDouble());
+        Assert.True(result.GetProperty("timings").GetProperty("totalSeconds").GetDouble() > 0);
+        Assert.True(result.GetProperty("timings").GetProperty("ffmpegCpuSeconds").GetDouble() > 0);
+        Assert.Contains("encode", stderr, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(output, "hls", "master.m3u8")));
+    }
+
+    [Fact]
+    public async Task Invalid_input_exits_2_with_a_json_error_and_writes_nothing()
+    {
+        var text = _folder.File("notes.mp4");
+        await File.WriteAllTextAsync(text, "not a video\n");
+        var output = _folder.File("out");
+
+        var (exit, stdout, stderr) = await Worker("process", text, "--out", output);
+
+        Assert.Equal(2, exit);
+        Assert.Empty(stdout);
+        var error = LastJsonLine(stderr);
+        Assert.Equal("input_not_video", error.GetProperty("code").GetString());
+        Assert.False(string.IsNullOrEmpty(error.GetProperty("message").GetString()));
+        Assert.Empty(Directory.Exists(output) ? Directory.GetFileSystemEntries(output) : []);
+    }
+
+    [Theory]
+    [InlineData("process", "--out")]
+    [InlineData("process", "x.mp4", "--out", "o", "--qualities", "4k")]
+    [InlineData("transcode")]
+    public async Task Bad_arguments_exit_2(params string[] args)
+    {
+        var (exit, _, stderr) = await Worker(args);
+        Assert.Equal(2, exit);
+        Assert.Contains("usage: Mixillo.Worker process", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Demo_generates_its_own_clip()
+    {
+        var output = _folder.File("demo");
+        var (exit, stdout, stderr) = await Worker("process", "--demo", "--out", output, "--preset", "ultrafast", "--qualities", "360p", "--thumbnails", "1");
+
+        Assert.True(exit == 0, stderr);
+        Assert.Equal(720, JsonDocument.Parse(stdout).RootElement.GetProperty("source").GetProperty("video").GetProperty("width").GetInt32());
+        Assert.True(File.Exists(Path.Combine(output, "360p.mp4")));
+    }
+
+    [Fact]
+    public async Task Sigterm_during_encode_kills_ffmpeg_and_leaves_nothing()
+    {
+        var output = _folder.File("out");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Mixillo.Worker.dll"), "process", clips["long"], "--out", output })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var worker = Process.Start(start)!;
+        var stdout = worker.StandardOutput.ReadToEndAsync();
+        var encoding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stderr = Task.Run(async () =>
+        {
+            var text = new System.Text.StringBuilder();
+            while (await worker.StandardError.ReadLineAsync() is { } line)
+            {
+                text.AppendLine(line);
+                if (line.StartsWith("encode", StringComparison.Ordinal) && !line.EndsWith(" 0%", StringComparison.Ordinal))
+                {
+                    encoding.TrySetResult();
+                }
+            }
+
+            return text.ToString();
+        });
+        await encoding.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        var ffmpeg = Tool.Children(worker.Id).Single();
+
+        Tool.Run("kill", ["-TERM", worker.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await worker.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, worker.ExitCode);
+        Assert.Equal("cancelled", LastJsonLine(await stderr).GetProperty("code").GetString());
+        Assert.Empty(await stdout);
+        Assert.False(Tool.IsRunning(ffmpeg));
+        Assert.Empty(Directory.GetFileSystemEntries(output));
+    }
+}
