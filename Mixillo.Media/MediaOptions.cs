@@ -9,8 +9,13 @@ public sealed class MediaOptions
 
     public string FfprobePath { get; set; } = "ffprobe";
 
-    /// <summary>Demuxers a source may be read with. Anything else (playlists, concat lists, images) is refused.</summary>
-    public IList<string> AllowedFormats { get; set; } = ["mov", "matroska", "avi", "mpegts", "flv", "mpeg"];
+    /// <summary>
+    /// Demuxers a source may be read with, comma-separated (one string, so configuration replaces the list
+    /// rather than appending to it). Anything else (playlists, concat lists, images) is refused.
+    /// </summary>
+    public string AllowedFormats { get; set; } = "mov,matroska,avi,mpegts,flv,mpeg";
+
+    public IReadOnlyList<string> AllowedFormatList => AllowedFormats.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     public long MaxFileSizeBytes { get; set; } = 2L * 1024 * 1024 * 1024;
 
@@ -24,4 +29,28 @@ public sealed class MediaOptions
 
     /// <summary>An ffmpeg whose progress does not move for this long is killed (<c>encoder_stalled</c>).</summary>
     public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that cannot work.</summary>
+    public void Validate()
+    {
+        if (AllowedFormatList.Count == 0)
+        {
+            throw new ArgumentException($"{Section}:AllowedFormats is empty.");
+        }
+
+        if (MaxFileSizeBytes <= 0 || MinDurationSeconds < 0 || MaxDurationSeconds <= MinDurationSeconds)
+        {
+            throw new ArgumentException($"{Section}: the size and duration limits must be positive, with MaxDurationSeconds above MinDurationSeconds.");
+        }
+
+        if (MinShortSide < 2 || MaxLongSide < MinShortSide)
+        {
+            throw new ArgumentException($"{Section}: MinShortSide must be at least 2 and MaxLongSide at least MinShortSide.");
+        }
+
+        if (StallTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"{Section}:StallTimeout must be positive.");
+        }
+    }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.Configuration;
 using Mixillo.Media;
 
 namespace Mixillo.Worker;
@@ -14,6 +15,7 @@ internal static class ProcessCommand
     public const int Failure = 1;
     public const int InvalidInput = 2;
     public const string InvalidArguments = "invalid_arguments";
+    public const string InvalidConfiguration = "invalid_configuration";
 
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -23,8 +25,20 @@ internal static class ProcessCommand
 
     private static readonly JsonSerializerOptions OneLine = new(JsonSerializerDefaults.Web);
 
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, IConfiguration configuration, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
+        MediaOptions media;
+        try
+        {
+            media = configuration.GetSection(MediaOptions.Section).Get<MediaOptions>() ?? new MediaOptions();
+            media.Validate();
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            await WriteErrorAsync(stderr, InvalidConfiguration, ex.Message);
+            return InvalidInput;
+        }
+
         ProcessArguments parsed;
         try
         {
@@ -37,7 +51,7 @@ internal static class ProcessCommand
             return InvalidInput;
         }
 
-        var engine = new MediaEngine(new MediaOptions(), TimeProvider.System);
+        var engine = new MediaEngine(media, TimeProvider.System);
         var progress = new StderrProgress(stderr);
         string? demoClip = null;
         try
@@ -45,7 +59,7 @@ internal static class ProcessCommand
             var input = parsed.Input;
             if (parsed.Demo)
             {
-                demoClip = await DemoClip.CreateAsync(new MediaOptions(), cancellationToken);
+                demoClip = await DemoClip.CreateAsync(media, cancellationToken);
                 input = demoClip;
                 await stderr.WriteLineAsync($"demo: generated a {DemoClip.Seconds} s {DemoClip.Size} clip");
             }

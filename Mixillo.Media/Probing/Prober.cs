@@ -24,7 +24,7 @@ public sealed class Prober(MediaOptions options, Ffprobe ffprobe)
             throw new MediaException(MediaErrorCodes.InputTooLarge, $"The file is {file.Length} bytes; the limit is {options.MaxFileSizeBytes}.");
         }
 
-        var output = await ffprobe.RunAsync(file.FullName, options.AllowedFormats, cancellationToken);
+        var output = await ffprobe.RunAsync(file.FullName, options.AllowedFormatList, cancellationToken);
         if (!output.Succeeded)
         {
             throw Failure(file.FullName, output.Errors);

@@ -12,7 +12,7 @@ public static class SourceValidator
             throw new MediaException(MediaErrorCodes.InputTooLarge, Text($"The file is {source.SizeBytes} bytes; the limit is {options.MaxFileSizeBytes}."));
         }
 
-        if (!options.AllowedFormats.Contains(source.Demuxer, StringComparer.Ordinal))
+        if (!options.AllowedFormatList.Contains(source.Demuxer, StringComparer.Ordinal))
         {
             throw new MediaException(MediaErrorCodes.InputUnsupportedFormat, Text($"The container '{source.FormatName}' is not accepted."));
         }

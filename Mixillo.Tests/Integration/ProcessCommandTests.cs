@@ -12,7 +12,7 @@ public sealed class ProcessCommandTests(Clips clips) : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> Worker(params string[] args)
+    private static Process StartWorker(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Mixillo.Worker.dll"));
@@ -21,7 +21,19 @@ public sealed class ProcessCommandTests(Clips clips) : IDisposable
             start.ArgumentList.Add(arg);
         }
 
-        using var process = Process.Start(start)!;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        return Process.Start(start)!;
+    }
+
+    private static Task<(int ExitCode, string Stdout, string Stderr)> Worker(params string[] args) => Worker(args, null);
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> Worker(string[] args, IReadOnlyDictionary<string, string>? environment)
+    {
+        using var process = StartWorker(args, environment);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
@@ -85,6 +97,18 @@ public sealed class ProcessCommandTests(Clips clips) : IDisposable
     }
 
     [Fact]
+    public async Task Media_limits_come_from_the_environment()
+    {
+        var (exit, _, stderr) = await Worker(["process", clips["portrait"], "--out", _folder.File("out")], new Dictionary<string, string> { ["Media__MaxDurationSeconds"] = "2" });
+        Assert.Equal(2, exit);
+        Assert.Equal("input_too_long", LastJsonLine(stderr).GetProperty("code").GetString());
+
+        (exit, _, stderr) = await Worker(["process", clips["portrait"], "--out", _folder.File("out")], new Dictionary<string, string> { ["Media__StallTimeout"] = "-00:00:01" });
+        Assert.Equal(2, exit);
+        Assert.Equal("invalid_configuration", LastJsonLine(stderr).GetProperty("code").GetString());
+    }
+
+    [Fact]
     public async Task Demo_generates_its_own_clip()
     {
         var output = _folder.File("demo");
@@ -99,13 +123,7 @@ public sealed class ProcessCommandTests(Clips clips) : IDisposable
     public async Task Sigterm_during_encode_kills_ffmpeg_and_leaves_nothing()
     {
         var output = _folder.File("out");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Mixillo.Worker.dll"), "process", clips["long"], "--out", output })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var worker = Process.Start(start)!;
+        using var worker = StartWorker(["process", clips["long"], "--out", output]);
         var stdout = worker.StandardOutput.ReadToEndAsync();
         var encoding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var stderr = Task.Run(async () =>
