@@ -3,14 +3,20 @@ using Mixillo.Media.Planning;
 namespace Mixillo.Media.Encoding;
 
 /// <summary>Everything one decode of the source produces.</summary>
+/// <param name="VideoStream">Index of the source's video stream.</param>
+/// <param name="AudioStream">Index of the source's audio stream; null when it has none.</param>
 public sealed record EncodePlan(
+    int VideoStream,
+    int? AudioStream,
     IReadOnlyList<Rendition> Renditions,
     IReadOnlyList<double> ThumbnailOffsets,
     int ThumbnailWidth,
     PreviewPlan? Preview,
     bool AudioTrack,
-    bool SourceHasAudio,
-    string Preset);
+    string Preset)
+{
+    public bool SourceHasAudio => AudioStream is not null;
+}
 
 /// <summary>The animated preview: the first seconds of the source, small and silent.</summary>
 public sealed record PreviewPlan(double StartSeconds, double DurationSeconds, int Width, int FramesPerSecond)

@@ -17,9 +17,11 @@ public static class EncodePlanner
         var renditions = LadderPlanner.Plan(video.Width, video.Height, video.FramesPerSecond, options.Ladder);
         var duration = source.DurationSeconds;
 
-        // Thumbnail i sits in the middle of the i-th of N equal slices: evenly spaced, never the first (often black) frame.
+        // Thumbnail i sits in the middle of the i-th of N equal slices of the *video*: evenly spaced, never the
+        // first (often black) frame, and never past the last picture when the audio runs longer.
+        var pictures = Math.Min(video.DurationSeconds ?? duration, duration);
         var offsets = Enumerable.Range(0, options.ThumbnailCount)
-            .Select(i => Math.Round((i + 0.5) * duration / options.ThumbnailCount, 3))
+            .Select(i => Math.Round((i + 0.5) * pictures / options.ThumbnailCount, 3))
             .ToList();
 
         var preview = options.Preview
@@ -27,12 +29,13 @@ public static class EncodePlanner
             : null;
 
         return new EncodePlan(
+            video.Index,
+            source.Audio?.Index,
             renditions,
             offsets,
             EvenAtMost(video.Width, ThumbnailMaxWidth),
             preview,
             AudioTrack: options.Audio && source.Audio is not null,
-            SourceHasAudio: source.Audio is not null,
             options.Preset);
     }
 

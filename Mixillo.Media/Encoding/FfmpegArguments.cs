@@ -44,7 +44,7 @@ public static class FfmpegArguments
             ]);
             if (plan.SourceHasAudio)
             {
-                args.AddRange(["-map", "0:a:0", "-c:a", "aac", "-b:a", Kbps(rendition.Rung.AudioKbps), "-ac", "2", "-ar", Int(AudioSampleRate)]);
+                args.AddRange(["-map", AudioInput(plan), "-c:a", "aac", "-b:a", Kbps(rendition.Rung.AudioKbps), "-ac", "2", "-ar", Int(AudioSampleRate)]);
             }
 
             args.AddRange(["-movflags", "+faststart", "-map_metadata", "-1", Path.Combine(outputFolder, rendition.FileName)]);
@@ -64,7 +64,7 @@ public static class FfmpegArguments
 
         if (plan.AudioTrack)
         {
-            args.AddRange(["-map", "0:a:0", "-vn", "-c:a", "libmp3lame", "-b:a", Kbps(Mp3Kbps), "-ar", Int(AudioSampleRate), "-ac", "2",
+            args.AddRange(["-map", AudioInput(plan), "-vn", "-c:a", "libmp3lame", "-b:a", Kbps(Mp3Kbps), "-ar", Int(AudioSampleRate), "-ac", "2",
                 "-map_metadata", "-1", Path.Combine(outputFolder, OutputLayout.AudioTrack)]);
         }
 
@@ -97,7 +97,7 @@ public static class FfmpegArguments
         }
 
         var labels = string.Concat(Enumerable.Range(0, branches.Count).Select(i => $"[s{i}]"));
-        return $"[0:v]split={branches.Count}{labels};" + string.Join(';', branches.Select((branch, i) => $"[s{i}]{branch}"));
+        return Invariant($"[0:{plan.VideoStream}]split={branches.Count}{labels};") + string.Join(';', branches.Select((branch, i) => $"[s{i}]{branch}"));
     }
 
     /// <summary>HLS VOD by stream copy from the encoded renditions: one video-only variant per rendition and one shared audio variant.</summary>
@@ -145,6 +145,8 @@ public static class FfmpegArguments
         .. withAudio ? new[] { "-c:a", "aac", "-b:a", "128k" } : [],
         "-movflags", "+faststart", path,
     ];
+
+    private static string AudioInput(EncodePlan plan) => Invariant($"0:{plan.AudioStream}");
 
     internal static string FileUrl(string path) => "file:" + Path.GetFullPath(path);
 

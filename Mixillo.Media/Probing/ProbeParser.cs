@@ -47,6 +47,8 @@ public static class ProbeParser
                 Demuxer = formatName.Split(',')[0],
                 Video = new VideoStreamInfo
                 {
+                    Index = (int)(Number(video, "index") ?? 0),
+                    DurationSeconds = Number(video, "duration") is > 0 and var videoDuration ? videoDuration : null,
                     Codec = String(video, "codec_name") ?? "unknown",
                     CodedWidth = (int)(Number(video, "width") ?? 0),
                     CodedHeight = (int)(Number(video, "height") ?? 0),
@@ -56,6 +58,7 @@ public static class ProbeParser
                 },
                 Audio = audio.ValueKind == JsonValueKind.Undefined ? null : new AudioStreamInfo
                 {
+                    Index = (int)(Number(audio, "index") ?? 0),
                     Codec = String(audio, "codec_name") ?? "unknown",
                     SampleRate = (int)(Number(audio, "sample_rate") ?? 0),
                     Channels = (int)(Number(audio, "channels") ?? 0),

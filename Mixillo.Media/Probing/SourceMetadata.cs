@@ -23,7 +23,13 @@ public sealed record SourceMetadata
 
 public sealed record VideoStreamInfo
 {
+    /// <summary>The stream's index in the file: what decoding maps, so cover art or a second track is never picked instead.</summary>
+    public required int Index { get; init; }
+
     public required string Codec { get; init; }
+
+    /// <summary>The video stream's own length, when the container states it (audio often runs longer).</summary>
+    public double? DurationSeconds { get; init; }
 
     public required int CodedWidth { get; init; }
 
@@ -43,6 +49,8 @@ public sealed record VideoStreamInfo
 
 public sealed record AudioStreamInfo
 {
+    public required int Index { get; init; }
+
     public required string Codec { get; init; }
 
     public required int SampleRate { get; init; }

@@ -7,15 +7,15 @@ namespace Mixillo.Tests.Unit;
 
 public class FfmpegArgumentsTests
 {
-    private static SourceMetadata Source(bool audio = true, double fps = 60) => new()
+    private static SourceMetadata Source(bool audio = true, double fps = 60, double? videoSeconds = null) => new()
     {
         DurationSeconds = 10,
         SizeBytes = 1,
         BitrateBps = 1,
         FormatName = "mov,mp4,m4a,3gp,3g2,mj2",
         Demuxer = "mov",
-        Video = new VideoStreamInfo { Codec = "h264", CodedWidth = 1080, CodedHeight = 1920, Rotation = 0, FramesPerSecond = fps, PixelFormat = "yuv420p" },
-        Audio = audio ? new AudioStreamInfo { Codec = "aac", SampleRate = 48000, Channels = 2 } : null,
+        Video = new VideoStreamInfo { Index = 2, DurationSeconds = videoSeconds, Codec = "h264", CodedWidth = 1080, CodedHeight = 1920, Rotation = 0, FramesPerSecond = fps, PixelFormat = "yuv420p" },
+        Audio = audio ? new AudioStreamInfo { Index = 1, Codec = "aac", SampleRate = 48000, Channels = 2 } : null,
     };
 
     private static IReadOnlyList<string> Encode(SourceMetadata source, TranscodeOptions options) =>
@@ -38,7 +38,7 @@ public class FfmpegArgumentsTests
     public void One_split_feeds_every_rendition_the_thumbnails_and_the_preview()
     {
         var graph = FfmpegArguments.FilterGraph(EncodePlanner.Plan(Source(), new TranscodeOptions()));
-        Assert.StartsWith("[0:v]split=5[s0][s1][s2][s3][s4];", graph, StringComparison.Ordinal);
+        Assert.StartsWith("[0:2]split=5[s0][s1][s2][s3][s4];", graph, StringComparison.Ordinal);
         Assert.Contains("fps=30,scale=720:1280:flags=bicubic,setsar=1,format=yuv420p[v0]", graph, StringComparison.Ordinal);
         Assert.Contains("scale=360:640:flags=bicubic,setsar=1,format=yuv420p[v2]", graph, StringComparison.Ordinal);
         Assert.Contains("trim=start=0:duration=3,setpts=PTS-STARTPTS,fps=15,scale=360:-2", graph, StringComparison.Ordinal);
@@ -69,7 +69,7 @@ public class FfmpegArgumentsTests
     public void A_source_without_audio_maps_no_audio_and_gets_no_mp3()
     {
         var args = Encode(Source(audio: false), new TranscodeOptions());
-        Assert.DoesNotContain("0:a:0", args);
+        Assert.DoesNotContain(args, a => a.StartsWith("0:", StringComparison.Ordinal));
         Assert.DoesNotContain("/out/audio.mp3", args);
     }
 
@@ -78,9 +78,25 @@ public class FfmpegArgumentsTests
     {
         var options = new TranscodeOptions { Ladder = [Rung.P480], ThumbnailCount = 0, Preview = false, Audio = false };
         var args = Encode(Source(), options);
-        Assert.Equal("[0:v]split=1[s0];[s0]fps=30,scale=480:854:flags=bicubic,setsar=1,format=yuv420p[v0]", After(args, "-filter_complex"));
+        Assert.Equal("[0:2]split=1[s0];[s0]fps=30,scale=480:854:flags=bicubic,setsar=1,format=yuv420p[v0]", After(args, "-filter_complex"));
         Assert.DoesNotContain("libmp3lame", args);
-        Assert.Equal(["[v0]", "0:a:0"], args.Select((a, i) => (a, i)).Where(x => x.a == "-map").Select(x => args[x.i + 1]));
+        Assert.Equal(["[v0]", "0:1"], args.Select((a, i) => (a, i)).Where(x => x.a == "-map").Select(x => args[x.i + 1]));
+    }
+
+    [Fact]
+    public void The_streams_probing_chose_are_the_ones_decoded()
+    {
+        var args = Encode(Source(), new TranscodeOptions());
+        Assert.StartsWith("[0:2]split", After(args, "-filter_complex"), StringComparison.Ordinal);
+        Assert.Equal(4, args.Count(a => a == "0:1"));
+    }
+
+    [Fact]
+    public void Thumbnails_are_spaced_over_the_video_when_the_audio_runs_longer()
+    {
+        var plan = EncodePlanner.Plan(Source(videoSeconds: 5), new TranscodeOptions());
+        Assert.Equal([0.5, 1.5, 2.5, 3.5, 4.5], plan.ThumbnailOffsets);
+        Assert.Equal([1, 3, 5, 7, 9], EncodePlanner.Plan(Source(), new TranscodeOptions()).ThumbnailOffsets);
     }
 
     [Fact]

@@ -8,10 +8,10 @@ public class ProbeParserTests
     private const string Phone = """
         {
           "streams": [
-            { "codec_type": "video", "codec_name": "hevc", "width": 1920, "height": 1080, "pix_fmt": "yuv420p10le",
+            { "index": 0, "codec_type": "video", "codec_name": "hevc", "duration": "12.400000", "width": 1920, "height": 1080, "pix_fmt": "yuv420p10le",
               "avg_frame_rate": "0/0", "r_frame_rate": "30000/1001",
               "side_data_list": [ { "side_data_type": "Display Matrix", "rotation": -90 } ] },
-            { "codec_type": "audio", "codec_name": "aac", "sample_rate": "48000", "channels": 2 }
+            { "index": 1, "codec_type": "audio", "codec_name": "aac", "sample_rate": "48000", "channels": 2 }
           ],
           "format": { "format_name": "mov,mp4,m4a,3gp,3g2,mj2", "duration": "12.500000", "bit_rate": "8000000" }
         }
@@ -29,7 +29,8 @@ public class ProbeParserTests
         Assert.Equal((1080, 1920), (source.Video.Width, source.Video.Height));
         Assert.Equal(29.97, source.Video.FramesPerSecond, precision: 2);
         Assert.Equal("yuv420p10le", source.Video.PixelFormat);
-        Assert.Equal(new AudioStreamInfo { Codec = "aac", SampleRate = 48000, Channels = 2 }, source.Audio);
+        Assert.Equal(12.4, source.Video.DurationSeconds);
+        Assert.Equal(new AudioStreamInfo { Index = 1, Codec = "aac", SampleRate = 48000, Channels = 2 }, source.Audio);
     }
 
     [Fact]
@@ -49,6 +50,21 @@ public class ProbeParserTests
         Assert.Null(source.Audio);
         Assert.Equal("matroska", source.Demuxer);
         Assert.Equal(400, source.BitrateBps);
+    }
+
+    [Fact]
+    public void Cover_art_ahead_of_the_video_is_skipped_and_the_real_stream_indexes_kept()
+    {
+        var json = """
+            { "streams": [ { "index": 0, "codec_type": "video", "codec_name": "mjpeg", "width": 500, "height": 500, "disposition": { "attached_pic": 1 } },
+                           { "index": 1, "codec_type": "audio", "codec_name": "aac" },
+                           { "index": 2, "codec_type": "video", "codec_name": "h264", "width": 1280, "height": 720 } ],
+              "format": { "format_name": "mov,mp4,m4a,3gp,3g2,mj2", "duration": "5" } }
+            """;
+        var source = ProbeParser.Parse(json, 1);
+        Assert.Equal((2, "h264"), (source.Video.Index, source.Video.Codec));
+        Assert.Equal(1, source.Audio!.Index);
+        Assert.Null(source.Video.DurationSeconds);
     }
 
     [Fact]

@@ -14,7 +14,7 @@ public class SourceValidatorTests
         BitrateBps = 1,
         FormatName = demuxer,
         Demuxer = demuxer,
-        Video = new VideoStreamInfo { Codec = "h264", CodedWidth = width, CodedHeight = height, Rotation = 0, FramesPerSecond = 30, PixelFormat = "yuv420p" },
+        Video = new VideoStreamInfo { Index = 0, Codec = "h264", CodedWidth = width, CodedHeight = height, Rotation = 0, FramesPerSecond = 30, PixelFormat = "yuv420p" },
     };
 
     public static TheoryData<SourceMetadata, string> Rejections => new()
