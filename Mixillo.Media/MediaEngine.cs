@@ -78,17 +78,24 @@ public sealed class MediaEngine(MediaOptions options, TimeProvider time)
             renditions.Add(await reader.ReadAsync(scratch.Path, rendition.FileName, rendition.Name, cancellationToken));
         }
 
+        // Thumbnails come out in frame order; when the source has fewer frames than its stated rate promised,
+        // the last ones are missing and the job keeps the ones it has. None at all is a failure.
         var thumbnails = new List<Thumbnail>();
-        for (var i = 0; i < plan.ThumbnailOffsets.Count; i++)
+        foreach (var (frame, number) in plan.Thumbnails.Select((frame, i) => (frame, i + 1)))
         {
-            var path = OutputLayout.Thumbnail(i + 1);
+            var path = OutputLayout.Thumbnail(number);
             if (!File.Exists(Path.Combine(scratch.Path, path)))
             {
-                throw new MediaException(MediaErrorCodes.EncodeFailed, $"ffmpeg wrote {i} of {plan.ThumbnailOffsets.Count} thumbnails.");
+                break;
             }
 
             var image = await reader.ReadAsync(scratch.Path, path, path, cancellationToken);
-            thumbnails.Add(new Thumbnail(path, plan.ThumbnailOffsets[i], image.Width ?? 0, image.Height ?? 0, image.SizeBytes));
+            thumbnails.Add(new Thumbnail(path, frame.OffsetSeconds, image.Width ?? 0, image.Height ?? 0, image.SizeBytes));
+        }
+
+        if (thumbnails.Count == 0 && plan.Thumbnails.Count > 0)
+        {
+            throw new MediaException(MediaErrorCodes.EncodeFailed, "ffmpeg wrote no thumbnails.");
         }
 
         var preview = plan.Preview is null ? null : await reader.ReadAsync(scratch.Path, OutputLayout.Preview, OutputLayout.Preview, cancellationToken);

@@ -9,7 +9,7 @@ public sealed record EncodePlan(
     int VideoStream,
     int? AudioStream,
     IReadOnlyList<Rendition> Renditions,
-    IReadOnlyList<double> ThumbnailOffsets,
+    IReadOnlyList<ThumbnailFrame> Thumbnails,
     int ThumbnailWidth,
     PreviewPlan? Preview,
     bool AudioTrack,
@@ -17,6 +17,9 @@ public sealed record EncodePlan(
 {
     public bool SourceHasAudio => AudioStream is not null;
 }
+
+/// <summary>A thumbnail: the source frame (counted from 0) and when it shows.</summary>
+public sealed record ThumbnailFrame(int Frame, double OffsetSeconds);
 
 /// <summary>The animated preview: the first seconds of the source, small and silent.</summary>
 public sealed record PreviewPlan(double StartSeconds, double DurationSeconds, int Width, int FramesPerSecond)

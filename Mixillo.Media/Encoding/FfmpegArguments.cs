@@ -50,7 +50,7 @@ public static class FfmpegArguments
             args.AddRange(["-movflags", "+faststart", "-map_metadata", "-1", Path.Combine(outputFolder, rendition.FileName)]);
         }
 
-        if (plan.ThumbnailOffsets.Count > 0)
+        if (plan.Thumbnails.Count > 0)
         {
             args.AddRange(["-map", "[thumbs]", "-fps_mode", "passthrough", "-q:v", "2", "-start_number", "1",
                 Path.Combine(outputFolder, OutputLayout.ThumbnailFolder, "thumb_%d.jpg")]);
@@ -84,11 +84,11 @@ public static class FfmpegArguments
             branches.Add(Invariant($"fps={Fps(r.FramesPerSecond)},scale={r.Width}:{r.Height}:flags=bicubic,setsar=1,format=yuv420p[v{i}]"));
         }
 
-        if (plan.ThumbnailOffsets.Count > 0)
+        if (plan.Thumbnails.Count > 0)
         {
-            // Keep a frame when it is the first at or after an offset: one frame per offset, whatever the frame rate.
-            var select = string.Join('+', plan.ThumbnailOffsets.Select(t => Invariant($"(isnan(prev_t)+lt(prev_t\\,{t}))*gte(t\\,{t})")));
-            branches.Add(Invariant($"setpts=PTS-STARTPTS,select='{select}',scale={plan.ThumbnailWidth}:-2,setsar=1[thumbs]"));
+            // Keep only the chosen frames (by number): the branch costs a comparison per frame and N scales.
+            var select = string.Join('+', plan.Thumbnails.Select(t => Invariant($"eq(n\\,{t.Frame})")));
+            branches.Add(Invariant($"select='{select}',scale={plan.ThumbnailWidth}:-2,setsar=1[thumbs]"));
         }
 
         if (plan.Preview is { } p)

@@ -121,6 +121,16 @@ public sealed class TranscodeTests(Clips clips) : IDisposable
     }
 
     [Fact]
+    public async Task A_clip_with_fewer_frames_than_thumbnails_gets_one_thumbnail_per_frame()
+    {
+        var result = await Transcode("slideshow", Fast with { Ladder = [Rung.P240] });
+
+        Assert.Equal([0.0, 1, 2], result.Thumbnails.Select(t => t.OffsetSeconds));
+        Assert.Equal(3, Directory.GetFiles(Path.Combine(_out.Path, "thumbnails")).Length);
+        OutputAssert.Renditions(_out.Path, result, [("240p", 240, 426)], audio: true, fps: 1);
+    }
+
+    [Fact]
     public async Task Dash_alone_keeps_its_segments_under_dash_and_writes_no_playlists()
     {
         var result = await Transcode("portrait", Fast with { Hls = false, Dash = true, Ladder = [Rung.P360], ThumbnailCount = 1 });

@@ -43,6 +43,7 @@ public sealed class Clips : IDisposable
                 "-c:a", "aac", path);
             return path;
         });
+        Add("slideshow", () => Clip("720x1280", 1, 3, audio: true));
         Add("long", () => Clip("1280x720", 30, 40, audio: true));
         Add("audio-only", () =>
         {

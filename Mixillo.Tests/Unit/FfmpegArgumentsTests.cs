@@ -42,9 +42,7 @@ public class FfmpegArgumentsTests
         Assert.Contains("fps=30,scale=720:1280:flags=bicubic,setsar=1,format=yuv420p[v0]", graph, StringComparison.Ordinal);
         Assert.Contains("scale=360:640:flags=bicubic,setsar=1,format=yuv420p[v2]", graph, StringComparison.Ordinal);
         Assert.Contains("trim=start=0:duration=3,setpts=PTS-STARTPTS,fps=15,scale=360:-2", graph, StringComparison.Ordinal);
-        Assert.Equal(5, graph.Split("gte(t\\,", StringSplitOptions.None).Length - 1);
-        Assert.Contains("gte(t\\,1)", graph, StringComparison.Ordinal);
-        Assert.Contains("gte(t\\,9)", graph, StringComparison.Ordinal);
+        Assert.Contains("select='eq(n\\,60)+eq(n\\,180)+eq(n\\,300)+eq(n\\,420)+eq(n\\,540)',scale=720:-2,setsar=1[thumbs]", graph, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -95,8 +93,31 @@ public class FfmpegArgumentsTests
     public void Thumbnails_are_spaced_over_the_video_when_the_audio_runs_longer()
     {
         var plan = EncodePlanner.Plan(Source(videoSeconds: 5), new TranscodeOptions());
-        Assert.Equal([0.5, 1.5, 2.5, 3.5, 4.5], plan.ThumbnailOffsets);
-        Assert.Equal([1, 3, 5, 7, 9], EncodePlanner.Plan(Source(), new TranscodeOptions()).ThumbnailOffsets);
+        Assert.Equal([0.5, 1.5, 2.5, 3.5, 4.5], plan.Thumbnails.Select(t => t.OffsetSeconds));
+        Assert.Equal([1, 3, 5, 7, 9], EncodePlanner.Plan(Source(), new TranscodeOptions()).Thumbnails.Select(t => t.OffsetSeconds));
+    }
+
+    [Fact]
+    public void Thumbnail_frames_are_exact_where_offsets_meet_frame_times()
+    {
+        var frames = EncodePlanner.Thumbnails(videoSeconds: 4, fps: 30, count: 5);
+        Assert.Equal([12, 36, 60, 84, 108], frames.Select(t => t.Frame));
+        Assert.Equal([0.4, 1.2, 2, 2.8, 3.6], frames.Select(t => t.OffsetSeconds));
+    }
+
+    [Fact]
+    public void A_clip_with_fewer_frames_than_thumbnails_gets_one_per_frame()
+    {
+        var frames = EncodePlanner.Thumbnails(videoSeconds: 3, fps: 1, count: 5);
+        Assert.Equal([0, 1, 2], frames.Select(t => t.Frame));
+        Assert.Equal([0.0, 1, 2], frames.Select(t => t.OffsetSeconds));
+        Assert.Equal([0], EncodePlanner.Thumbnails(videoSeconds: 0.01, fps: 30, count: 3).Select(t => t.Frame));
+    }
+
+    [Fact]
+    public void An_unknown_frame_rate_spaces_thumbnails_as_if_30_fps()
+    {
+        Assert.Equal([15, 45], EncodePlanner.Thumbnails(videoSeconds: 2, fps: 0, count: 2).Select(t => t.Frame));
     }
 
     [Fact]
