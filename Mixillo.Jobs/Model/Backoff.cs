@@ -1,0 +1,16 @@
+namespace Mixillo.Jobs.Model;
+
+/// <summary>Exponential backoff with jitter: 2 s, 4 s, 8 s, ... each plus up to a quarter more, so retries of many jobs spread out.</summary>
+public static class Backoff
+{
+    public static readonly TimeSpan Base = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan Max = TimeSpan.FromMinutes(10);
+
+    /// <param name="retry">0 for the first retry.</param>
+    /// <param name="jitter">A number in [0, 1).</param>
+    public static TimeSpan Delay(int retry, double jitter)
+    {
+        var exponential = Base.TotalMilliseconds * Math.Pow(2, Math.Clamp(retry, 0, 20));
+        return TimeSpan.FromMilliseconds(Math.Min(exponential * (1 + (0.25 * jitter)), Max.TotalMilliseconds));
+    }
+}

@@ -1,0 +1,139 @@
+namespace Mixillo.Jobs.Model;
+
+/// <summary>The uploaded source: where it is in storage and what ffprobe said of it (once fetched).</summary>
+public sealed record SourceFile
+{
+    public required string Key { get; init; }
+
+    public string? OriginalName { get; init; }
+
+    public long SizeBytes { get; init; }
+
+    public string? MimeType { get; init; }
+
+    public SourceInfo? Metadata { get; init; }
+}
+
+public sealed record SourceInfo
+{
+    public double DurationSeconds { get; init; }
+
+    public int Width { get; init; }
+
+    public int Height { get; init; }
+
+    public double FramesPerSecond { get; init; }
+
+    public string? VideoCodec { get; init; }
+
+    public string? AudioCodec { get; init; }
+
+    public long BitrateBps { get; init; }
+
+    public string? Format { get; init; }
+}
+
+/// <summary>What the job is asked to produce.</summary>
+public sealed record JobOptions
+{
+    public IReadOnlyList<string> Qualities { get; init; } = ["720p", "480p", "360p"];
+
+    public bool Hls { get; init; } = true;
+
+    public bool Dash { get; init; }
+
+    public int ThumbnailCount { get; init; } = 5;
+
+    public bool Preview { get; init; } = true;
+
+    public bool Audio { get; init; } = true;
+
+    public string Preset { get; init; } = "medium";
+}
+
+public sealed class JobTask
+{
+    public required string TaskId { get; init; }
+
+    public required JobTaskType Type { get; init; }
+
+    public JobTaskStatus Status { get; set; }
+
+    public double Progress { get; set; }
+
+    public DateTimeOffset? StartedAt { get; set; }
+
+    public DateTimeOffset? CompletedAt { get; set; }
+
+    public string? Error { get; set; }
+
+    public int RetryCount { get; set; }
+
+    /// <summary>The storage key of what the task produced, when it produced one file or manifest.</summary>
+    public string? Output { get; set; }
+}
+
+/// <summary>One rendition, or a stream manifest (HLS, DASH) with its segments.</summary>
+public sealed record JobOutput
+{
+    /// <summary>The rung (<c>720p</c>) or <c>hls</c> / <c>dash</c>.</summary>
+    public required string Quality { get; init; }
+
+    public required string Key { get; init; }
+
+    public long SizeBytes { get; init; }
+
+    public long BitrateBps { get; init; }
+
+    public int Width { get; init; }
+
+    public int Height { get; init; }
+
+    public double DurationSeconds { get; init; }
+
+    public string? Codec { get; init; }
+
+    public string? ManifestKey { get; init; }
+
+    public int SegmentCount { get; init; }
+
+    public double SegmentDurationSeconds { get; init; }
+}
+
+public sealed record JobThumbnail(string Key, double OffsetSeconds, int Width, int Height);
+
+public sealed record AnimatedPreview(string Key, double DurationSeconds, int Width, int Height);
+
+public sealed record AudioTrack(string Key, int BitrateKbps, int SampleRate, double DurationSeconds);
+
+public sealed record JobProgress
+{
+    public double Percentage { get; init; }
+
+    public string? CurrentTask { get; init; }
+
+    public string? CurrentStep { get; init; }
+}
+
+/// <summary>The worker holding the job's lease.</summary>
+public sealed record WorkerInfo(string WorkerId, string Hostname, DateTimeOffset StartedAt, DateTimeOffset LastHeartbeat);
+
+public sealed record JobError
+{
+    /// <summary>The task that failed, or <c>job</c> for the job as a whole (a stuck worker, say).</summary>
+    public required string Task { get; init; }
+
+    /// <summary>A stable code (<c>input_malformed</c>, <c>worker_lost</c>, ...).</summary>
+    public required string Code { get; init; }
+
+    public required string Error { get; init; }
+
+    public required DateTimeOffset Timestamp { get; init; }
+
+    public required bool Retryable { get; init; }
+}
+
+public sealed record JobCost(decimal Compute, decimal Storage, decimal Bandwidth)
+{
+    public decimal Total => Compute + Storage + Bandwidth;
+}

@@ -1,0 +1,43 @@
+namespace Mixillo.Jobs.Model;
+
+/// <summary>What it takes to enqueue a transcode.</summary>
+public sealed record NewJob
+{
+    public const int MinPriority = 1;
+    public const int MaxPriority = 10;
+    public const int DefaultPriority = 5;
+
+    public required string ContentId { get; init; }
+
+    public required string UserId { get; init; }
+
+    public required SourceFile Source { get; init; }
+
+    public JobOptions Options { get; init; } = new();
+
+    public int Priority { get; init; } = DefaultPriority;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first bad field.</summary>
+    public void Validate()
+    {
+        if (!JobIds.IsValid(ContentId))
+        {
+            throw new ArgumentException("contentId must be 1-64 letters, digits, '_' or '-'.");
+        }
+
+        if (string.IsNullOrWhiteSpace(UserId) || UserId.Length > 128)
+        {
+            throw new ArgumentException("userId is required (at most 128 characters).");
+        }
+
+        if (Priority is < MinPriority or > MaxPriority)
+        {
+            throw new ArgumentException($"priority must be between {MinPriority} and {MaxPriority}.");
+        }
+
+        if (string.IsNullOrWhiteSpace(Source.Key))
+        {
+            throw new ArgumentException("the source key is required.");
+        }
+    }
+}

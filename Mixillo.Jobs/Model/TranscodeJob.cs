@@ -1,0 +1,263 @@
+using System.Text.Json.Serialization;
+
+namespace Mixillo.Jobs.Model;
+
+/// <summary>
+/// A transcode job: its place in the lifecycle, its tasks and everything they produced. Every change of
+/// status goes through a method here, which checks it against <see cref="JobStateMachine"/>; stores only
+/// load, call and save, so SQLite and PostgreSQL cannot disagree on the rules.
+/// </summary>
+public sealed class TranscodeJob
+{
+    public required string JobId { get; init; }
+
+    public required string ContentId { get; init; }
+
+    public required string UserId { get; init; }
+
+    [JsonInclude]
+    public JobStatus Status { get; internal set; }
+
+    [JsonInclude]
+    public int Priority { get; internal set; }
+
+    public required SourceFile SourceFile { get; set; }
+
+    public JobOptions Options { get; init; } = new();
+
+    public List<JobTask> Tasks { get; init; } = [];
+
+    public List<JobOutput> Outputs { get; init; } = [];
+
+    public List<JobThumbnail> Thumbnails { get; init; } = [];
+
+    public AnimatedPreview? AnimatedPreview { get; set; }
+
+    public AudioTrack? AudioTrack { get; set; }
+
+    public JobProgress Progress { get; set; } = new();
+
+    [JsonInclude]
+    public WorkerInfo? Worker { get; internal set; }
+
+    public List<JobError> Errors { get; init; } = [];
+
+    [JsonInclude]
+    public int RetryCount { get; internal set; }
+
+    public int MaxRetries { get; init; }
+
+    /// <summary>Set on a processing job by a cancel; its worker sees it at the next heartbeat.</summary>
+    [JsonInclude]
+    public bool CancelRequested { get; internal set; }
+
+    public JobCost? EstimatedCost { get; set; }
+
+    public JobCost? ActualCost { get; set; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    [JsonInclude]
+    public DateTimeOffset? QueuedAt { get; internal set; }
+
+    /// <summary>A delayed job (backing off after a failure) is not claimed before this.</summary>
+    [JsonInclude]
+    public DateTimeOffset? NotBefore { get; internal set; }
+
+    [JsonInclude]
+    public DateTimeOffset? StartedAt { get; internal set; }
+
+    [JsonInclude]
+    public DateTimeOffset? CompletedAt { get; internal set; }
+
+    /// <summary>Fencing token: raised at every claim; only writes carrying the current one are accepted.</summary>
+    [JsonIgnore]
+    public long LeaseToken { get; internal set; }
+
+    public static TranscodeJob Create(NewJob job, DateTimeOffset now, int maxRetries)
+    {
+        job.Validate();
+        var options = job.Options;
+        var tasks = new List<JobTaskType> { JobTaskType.Transcode };
+        if (options.ThumbnailCount > 0)
+        {
+            tasks.Add(JobTaskType.Thumbnail);
+        }
+
+        if (options.Hls)
+        {
+            tasks.Add(JobTaskType.Hls);
+        }
+
+        if (options.Dash)
+        {
+            tasks.Add(JobTaskType.Dash);
+        }
+
+        if (options.Preview)
+        {
+            tasks.Add(JobTaskType.Preview);
+        }
+
+        if (options.Audio)
+        {
+            tasks.Add(JobTaskType.AudioExtract);
+        }
+
+        return new TranscodeJob
+        {
+            JobId = JobIds.New(now),
+            ContentId = job.ContentId,
+            UserId = job.UserId,
+            Status = JobStatus.Pending,
+            Priority = job.Priority,
+            SourceFile = job.Source,
+            Options = options,
+            Tasks = [.. tasks.Select(type => new JobTask { TaskId = JobJson.Name(type), Type = type })],
+            MaxRetries = maxRetries,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+    }
+
+    public void Queue(DateTimeOffset now)
+    {
+        Move(JobStatus.Queued, now);
+        QueuedAt = now;
+        NotBefore = null;
+    }
+
+    public void Start(string workerId, string hostname, DateTimeOffset now)
+    {
+        Move(JobStatus.Processing, now);
+        Worker = new WorkerInfo(workerId, hostname, now, now);
+        StartedAt ??= now;
+        LeaseToken++;
+    }
+
+    public void Heartbeat(DateTimeOffset now)
+    {
+        if (Status != JobStatus.Processing || Worker is null)
+        {
+            throw new IllegalTransitionException(JobId, Status, JobStatus.Processing);
+        }
+
+        Worker = Worker with { LastHeartbeat = now };
+        UpdatedAt = now;
+    }
+
+    public void Complete(DateTimeOffset now)
+    {
+        Move(JobStatus.Completed, now);
+        CompletedAt = now;
+        CancelRequested = false;
+        Progress = Progress with { Percentage = 100, CurrentStep = null };
+    }
+
+    /// <summary>
+    /// Records the error; a retryable one with retries left goes back to the queue behind a backoff,
+    /// anything else fails the job. Returns true when the job will be retried.
+    /// </summary>
+    /// <param name="jitter">A number in [0, 1) that spreads the backoff.</param>
+    public bool Fail(JobError error, DateTimeOffset now, double jitter)
+    {
+        Errors.Add(error);
+        if (error.Retryable && RetryCount < MaxRetries && !CancelRequested)
+        {
+            Move(JobStatus.Queued, now);
+            NotBefore = now + Backoff.Delay(RetryCount, jitter);
+            RetryCount++;
+            QueuedAt = now;
+            Worker = null;
+            return true;
+        }
+
+        Move(JobStatus.Failed, now);
+        CompletedAt = now;
+        return false;
+    }
+
+    /// <summary>Back to the queue unharmed (a worker shutting down): not a failure, not a retry.</summary>
+    public void Release(DateTimeOffset now)
+    {
+        Move(JobStatus.Queued, now);
+        QueuedAt = now;
+        NotBefore = null;
+        Worker = null;
+    }
+
+    /// <summary>Cancels a job that is waiting; asks the worker of a running job to stop.</summary>
+    public CancelOutcome Cancel(DateTimeOffset now)
+    {
+        if (Status == JobStatus.Processing)
+        {
+            CancelRequested = true;
+            UpdatedAt = now;
+            return CancelOutcome.Requested;
+        }
+
+        Move(JobStatus.Cancelled, now);
+        CompletedAt = now;
+        return CancelOutcome.Cancelled;
+    }
+
+    /// <summary>The worker has stopped a running job (at a cancel request, or on its own).</summary>
+    public void Cancelled(DateTimeOffset now)
+    {
+        Move(JobStatus.Cancelled, now);
+        CompletedAt = now;
+        Worker = null;
+    }
+
+    /// <summary>An operator's retry of a failed job: re-queued (at <paramref name="priority"/>) with its failed tasks reset.</summary>
+    public void Retry(DateTimeOffset now, int priority)
+    {
+        JobStateMachine.Ensure(JobId, Status, JobStatus.Queued);
+        if (RetryCount >= MaxRetries)
+        {
+            throw new RetriesExhaustedException(JobId, MaxRetries);
+        }
+
+        RetryCount++;
+        Priority = Math.Clamp(priority, NewJob.MinPriority, NewJob.MaxPriority);
+        foreach (var task in Tasks.Where(t => t.Status == JobTaskStatus.Failed))
+        {
+            task.Status = JobTaskStatus.Pending;
+            task.Progress = 0;
+            task.RetryCount++;
+        }
+
+        CompletedAt = null;
+        Queue(now);
+    }
+
+    public JobTask Task(JobTaskType type) =>
+        Tasks.FirstOrDefault(t => t.Type == type) ?? throw new KeyNotFoundException($"Job {JobId} has no {JobJson.Name(type)} task.");
+
+    private void Move(JobStatus to, DateTimeOffset now)
+    {
+        JobStateMachine.Ensure(JobId, Status, to);
+        Status = to;
+        UpdatedAt = now;
+    }
+}
+
+public enum CancelOutcome
+{
+    /// <summary>The job was waiting and is now cancelled.</summary>
+    Cancelled,
+
+    /// <summary>The job is running; its worker will stop it.</summary>
+    Requested,
+}
+
+/// <summary>An operator's retry of a job that has used all its retries (the API answers 409).</summary>
+public sealed class RetriesExhaustedException(string jobId, int maxRetries)
+    : InvalidOperationException($"Job {jobId} has used all {maxRetries} retries.")
+{
+    public const string Code = "retries_exhausted";
+
+    public string JobId { get; } = jobId;
+}

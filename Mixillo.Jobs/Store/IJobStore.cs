@@ -1,0 +1,58 @@
+using Mixillo.Jobs.Model;
+
+namespace Mixillo.Jobs.Store;
+
+/// <summary>
+/// The system of record for jobs and, in the same rows, their queue: a job's status and its place in the
+/// queue change in one transaction. SQLite (embedded) and PostgreSQL (distributed) implement it.
+/// </summary>
+public interface IJobStore : IAsyncDisposable
+{
+    /// <summary>Creates the schema, or migrates it, idempotently.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken);
+
+    /// <summary>Creates a job and, unless <paramref name="queue"/> is false, queues it at once.</summary>
+    Task<TranscodeJob> CreateAsync(NewJob job, bool queue, CancellationToken cancellationToken);
+
+    Task<TranscodeJob?> GetAsync(string jobId, CancellationToken cancellationToken);
+
+    /// <summary>A pending job joins the queue.</summary>
+    Task<TranscodeJob> QueueAsync(string jobId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Claims the next runnable job (highest priority, then oldest; delayed jobs only once due) under a new
+    /// lease. When nothing is claimed the result says when to try again, if anything is known.
+    /// </summary>
+    Task<ClaimResult> ClaimAsync(string workerId, string hostname, CancellationToken cancellationToken);
+
+    /// <summary>Renews the lease; returns true when the job has been asked to cancel. Throws <see cref="LeaseLostException"/>.</summary>
+    Task<bool> HeartbeatAsync(JobLease lease, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The lease holder's write: applies <paramref name="change"/> to the current job and saves it, all in one
+    /// transaction, only while the lease is still current. Throws <see cref="LeaseLostException"/>.
+    /// </summary>
+    Task<TranscodeJob> UpdateAsync(JobLease lease, Action<TranscodeJob, DateTimeOffset> change, CancellationToken cancellationToken);
+
+    /// <summary>An operator's (or a user's) change to a job, by id, in one transaction.</summary>
+    Task<TranscodeJob> ChangeAsync(string jobId, Action<TranscodeJob, DateTimeOffset> change, CancellationToken cancellationToken);
+
+    /// <summary>Re-queues (or, out of retries, fails) processing jobs whose heartbeat is older than StuckAfter.</summary>
+    Task<IReadOnlyList<TranscodeJob>> RecoverStuckAsync(CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<TranscodeJob>> StuckAsync(CancellationToken cancellationToken);
+
+    Task<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken);
+
+    Task<QueueCounts> CountAsync(CancellationToken cancellationToken);
+
+    Task<JobStats> StatsAsync(double hours, CancellationToken cancellationToken);
+
+    Task<QueuePosition> PositionAsync(string jobId, CancellationToken cancellationToken);
+
+    /// <summary>Deletes completed and failed jobs that finished more than <paramref name="days"/> ago; returns how many.</summary>
+    Task<int> CleanAsync(double days, CancellationToken cancellationToken);
+
+    /// <summary>Returns when a job may have become runnable (a notification) or after at most <paramref name="maxWait"/>.</summary>
+    Task WaitForWorkAsync(TimeSpan maxWait, CancellationToken cancellationToken);
+}

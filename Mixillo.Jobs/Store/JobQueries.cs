@@ -1,0 +1,49 @@
+using Mixillo.Jobs.Model;
+
+namespace Mixillo.Jobs.Store;
+
+public enum JobSort
+{
+    CreatedAt,
+    UpdatedAt,
+    CompletedAt,
+    Priority,
+    Status,
+}
+
+public sealed record JobQuery
+{
+    public const int MaxLimit = 100;
+
+    public JobStatus? Status { get; init; }
+
+    public string? UserId { get; init; }
+
+    public JobSort SortBy { get; init; } = JobSort.CreatedAt;
+
+    public bool Descending { get; init; } = true;
+
+    public int Limit { get; init; } = 20;
+
+    public int Skip { get; init; }
+}
+
+public sealed record JobPage(IReadOnlyList<TranscodeJob> Jobs, long Total);
+
+/// <summary>Queue depth by state. Waiting jobs can start now; delayed ones are backing off.</summary>
+public sealed record QueueCounts(long Pending, long Waiting, long Delayed, long Active, long Completed, long Failed, long Cancelled)
+{
+    public long Total => Pending + Waiting + Delayed + Active + Completed + Failed + Cancelled;
+}
+
+/// <summary>Jobs created in the last N hours: count and processing time (started to finished) by status.</summary>
+public sealed record JobStats(double Hours, IReadOnlyList<StatusStats> ByStatus, long Completed, long Failed)
+{
+    /// <summary>Completed over finished (completed + failed); null before anything finished.</summary>
+    public double? SuccessRate => Completed + Failed == 0 ? null : (double)Completed / (Completed + Failed);
+}
+
+public sealed record StatusStats(JobStatus Status, long Count, double? AverageSeconds, double? MinSeconds, double? MaxSeconds);
+
+/// <summary>Where a waiting job stands: 1 means next. Null estimate when the job is not waiting.</summary>
+public sealed record QueuePosition(string JobId, JobStatus Status, long? Position, DateTimeOffset? EstimatedStart);

@@ -1,0 +1,34 @@
+namespace Mixillo.Jobs.Store;
+
+/// <summary>The <c>Queue</c> configuration section.</summary>
+public sealed class QueueOptions
+{
+    public const string Section = "Queue";
+
+    /// <summary>A processing job whose heartbeat is older than this is stuck and is re-queued.</summary>
+    public TimeSpan StuckAfter { get; set; } = TimeSpan.FromMinutes(5);
+
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Retries after the first attempt, automatic or by an operator.</summary>
+    public int MaxRetries { get; set; } = 3;
+
+    /// <summary>Job starts per second across all workers; 0 for no limit.</summary>
+    public double StartRateLimit { get; set; } = 10;
+
+    /// <summary>How long an idle claimer waits between polls when no notification wakes it.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    public void Validate()
+    {
+        if (StuckAfter <= TimeSpan.Zero || HeartbeatInterval <= TimeSpan.Zero || HeartbeatInterval >= StuckAfter)
+        {
+            throw new ArgumentException($"{Section}: HeartbeatInterval must be positive and shorter than StuckAfter.");
+        }
+
+        if (MaxRetries < 0 || StartRateLimit < 0 || PollInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"{Section}: MaxRetries and StartRateLimit cannot be negative; PollInterval must be positive.");
+        }
+    }
+}

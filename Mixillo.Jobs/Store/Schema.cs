@@ -1,0 +1,46 @@
+namespace Mixillo.Jobs.Store;
+
+/// <summary>
+/// The tables, as numbered migrations applied once each (in order, under a lock, recorded in
+/// <c>schema_version</c>), in SQL that SQLite and PostgreSQL both accept. Times are Unix milliseconds
+/// from the application's clock, never the database's, so tests control time.
+/// </summary>
+internal static class Schema
+{
+    public static readonly IReadOnlyList<string> Migrations =
+    [
+        """
+        CREATE TABLE IF NOT EXISTS transcode_jobs (
+            job_id TEXT PRIMARY KEY,
+            content_id TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            priority INTEGER NOT NULL,
+            created_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            queued_at BIGINT,
+            not_before BIGINT,
+            started_at BIGINT,
+            completed_at BIGINT,
+            heartbeat_at BIGINT,
+            worker_id TEXT,
+            lease_token BIGINT NOT NULL,
+            cancel_requested INTEGER NOT NULL,
+            retry_count INTEGER NOT NULL,
+            document TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS ix_jobs_queue ON transcode_jobs (status, priority DESC, created_at);
+        CREATE INDEX IF NOT EXISTS ix_jobs_user ON transcode_jobs (user_id, created_at DESC);
+        CREATE INDEX IF NOT EXISTS ix_jobs_worker ON transcode_jobs (worker_id, status);
+        CREATE INDEX IF NOT EXISTS ix_jobs_content ON transcode_jobs (content_id);
+        CREATE TABLE IF NOT EXISTS queue_rate (
+            id INTEGER PRIMARY KEY,
+            tokens DOUBLE PRECISION NOT NULL,
+            refilled_at BIGINT NOT NULL
+        );
+        INSERT INTO queue_rate (id, tokens, refilled_at) VALUES (1, 0, 0) ON CONFLICT (id) DO NOTHING;
+        """,
+    ];
+
+    public const string CreateVersionTable = "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)";
+}

@@ -1,0 +1,426 @@
+using System.Data.Common;
+using Dapper;
+using Mixillo.Jobs.Model;
+
+namespace Mixillo.Jobs.Store;
+
+/// <summary>
+/// The queue in SQL both stores share. A job is one row: its document (the whole job as JSON) and the
+/// columns the queue sorts and filters on, both written from the same object in the same statement.
+/// Every change is load, apply a <see cref="TranscodeJob"/> method, save, inside one write transaction
+/// that holds the row, so the state machine is enforced in one place.
+/// </summary>
+/// <param name="work">Wakes this process's idle claimers; SQLite shares one per database file.</param>
+public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkSignal work) : IJobStore
+{
+    private const string Columns = "document, lease_token";
+
+    protected QueueOptions Options { get; } = options;
+
+    protected TimeProvider Time { get; } = time;
+
+    /// <summary>Appended to a SELECT that takes the row for the rest of the transaction.</summary>
+    protected abstract string LockRow { get; }
+
+    /// <summary>Appended to the claim's SELECT: lock the row, skipping rows other claimers hold.</summary>
+    protected abstract string LockNextFree { get; }
+
+    protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
+
+    /// <summary>Begins a write transaction; the returned scope ends it (and any process-wide lock) when disposed.</summary>
+    protected abstract Task<WriteScope> BeginWriteAsync(CancellationToken cancellationToken);
+
+    /// <summary>Runs inside a write transaction that made a job runnable, before commit.</summary>
+    protected virtual Task AnnounceWorkAsync(WriteScope scope, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Wakes one claimer of this process that waits in <see cref="WaitForWorkAsync"/>.</summary>
+    protected void WakeOne() => work.Wake();
+
+    public virtual async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = await BeginWriteAsync(cancellationToken);
+        await scope.ExecuteAsync(Schema.CreateVersionTable, null, cancellationToken);
+        var version = await scope.Connection.ExecuteScalarAsync<int?>(
+            new CommandDefinition("SELECT max(version) FROM schema_version", transaction: scope.Transaction, cancellationToken: cancellationToken)) ?? 0;
+        for (var i = version; i < Schema.Migrations.Count; i++)
+        {
+            await scope.ExecuteAsync(Schema.Migrations[i], null, cancellationToken);
+            await scope.ExecuteAsync("INSERT INTO schema_version (version) VALUES (@v)", new { v = i + 1 }, cancellationToken);
+        }
+
+        await scope.CommitAsync(cancellationToken);
+    }
+
+    public async Task<TranscodeJob> CreateAsync(NewJob job, bool queue, CancellationToken cancellationToken)
+    {
+        var now = Time.GetUtcNow();
+        var created = TranscodeJob.Create(job, now, Options.MaxRetries);
+        if (queue)
+        {
+            created.Queue(now);
+        }
+
+        await using var scope = await BeginWriteAsync(cancellationToken);
+        await scope.ExecuteAsync(
+            """
+            INSERT INTO transcode_jobs (job_id, content_id, user_id, status, priority, created_at, updated_at, queued_at, not_before,
+                started_at, completed_at, heartbeat_at, worker_id, lease_token, cancel_requested, retry_count, document)
+            VALUES (@JobId, @ContentId, @UserId, @Status, @Priority, @CreatedAt, @UpdatedAt, @QueuedAt, @NotBefore,
+                @StartedAt, @CompletedAt, @HeartbeatAt, @WorkerId, @LeaseToken, @CancelRequested, @RetryCount, @Document)
+            """,
+            Row(created),
+            cancellationToken);
+        await CommitAsync(scope, announce: queue, cancellationToken);
+        return created;
+    }
+
+    public async Task<TranscodeJob?> GetAsync(string jobId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<(string, long)?>(
+            new CommandDefinition($"SELECT {Columns} FROM transcode_jobs WHERE job_id = @jobId", new { jobId }, cancellationToken: cancellationToken));
+        return row is { } r ? Read(r) : null;
+    }
+
+    public Task<TranscodeJob> QueueAsync(string jobId, CancellationToken cancellationToken) =>
+        ChangeAsync(jobId, (job, now) => job.Queue(now), cancellationToken);
+
+    public async Task<ClaimResult> ClaimAsync(string workerId, string hostname, CancellationToken cancellationToken)
+    {
+        var now = Time.GetUtcNow();
+        await using var scope = await BeginWriteAsync(cancellationToken);
+        var row = await scope.Connection.QueryFirstOrDefaultAsync<(string, long)?>(new CommandDefinition(
+            $"""
+            SELECT {Columns} FROM transcode_jobs
+            WHERE status = 'queued' AND (not_before IS NULL OR not_before <= @now)
+            ORDER BY priority DESC, created_at, job_id
+            LIMIT 1{LockNextFree}
+            """,
+            new { now = Ms(now) },
+            scope.Transaction,
+            cancellationToken: cancellationToken));
+
+        if (row is not { } found)
+        {
+            var due = await scope.Connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+                "SELECT min(not_before) FROM transcode_jobs WHERE status = 'queued' AND not_before > @now",
+                new { now = Ms(now) },
+                scope.Transaction,
+                cancellationToken: cancellationToken));
+            return due is { } at ? ClaimResult.Nothing with { RetryAfter = DateTimeOffset.FromUnixTimeMilliseconds(at) - now } : ClaimResult.Nothing;
+        }
+
+        if (Options.StartRateLimit > 0 && !await TakeStartTokenAsync(scope, now, cancellationToken))
+        {
+            return ClaimResult.Nothing with { RetryAfter = TimeSpan.FromSeconds(1 / Options.StartRateLimit) };
+        }
+
+        var job = Read(found);
+        job.Start(workerId, hostname, now);
+        await SaveAsync(scope, job, cancellationToken);
+        await scope.CommitAsync(cancellationToken);
+        return new ClaimResult(job, new JobLease(job.JobId, workerId, job.LeaseToken), null);
+    }
+
+    public async Task<bool> HeartbeatAsync(JobLease lease, CancellationToken cancellationToken)
+    {
+        var job = await UpdateAsync(lease, (job, now) => job.Heartbeat(now), cancellationToken);
+        return job.CancelRequested;
+    }
+
+    public async Task<TranscodeJob> UpdateAsync(JobLease lease, Action<TranscodeJob, DateTimeOffset> change, CancellationToken cancellationToken)
+    {
+        var now = Time.GetUtcNow();
+        await using var scope = await BeginWriteAsync(cancellationToken);
+        var job = await LoadAsync(scope, lease.JobId, cancellationToken);
+        if (job.LeaseToken != lease.Token || job.Status != JobStatus.Processing || job.Worker?.WorkerId != lease.WorkerId)
+        {
+            throw new LeaseLostException(lease);
+        }
+
+        change(job, now);
+        job.UpdatedAt = now;
+        await SaveAsync(scope, job, cancellationToken);
+        await CommitAsync(scope, announce: job.Status == JobStatus.Queued, cancellationToken);
+        return job;
+    }
+
+    public async Task<TranscodeJob> ChangeAsync(string jobId, Action<TranscodeJob, DateTimeOffset> change, CancellationToken cancellationToken)
+    {
+        var now = Time.GetUtcNow();
+        await using var scope = await BeginWriteAsync(cancellationToken);
+        var job = await LoadAsync(scope, jobId, cancellationToken);
+        var before = job.Status;
+        change(job, now);
+        job.UpdatedAt = now;
+        await SaveAsync(scope, job, cancellationToken);
+        await CommitAsync(scope, announce: job.Status == JobStatus.Queued && before != JobStatus.Queued, cancellationToken);
+        return job;
+    }
+
+    public async Task<IReadOnlyList<TranscodeJob>> RecoverStuckAsync(CancellationToken cancellationToken)
+    {
+        var now = Time.GetUtcNow();
+        await using var scope = await BeginWriteAsync(cancellationToken);
+        var rows = await scope.Connection.QueryAsync<(string, long)>(new CommandDefinition(
+            $"SELECT {Columns} FROM transcode_jobs WHERE status = 'processing' AND heartbeat_at < @cutoff ORDER BY heartbeat_at{LockNextFree}",
+            new { cutoff = Ms(now - Options.StuckAfter) },
+            scope.Transaction,
+            cancellationToken: cancellationToken));
+
+        var recovered = new List<TranscodeJob>();
+        foreach (var row in rows)
+        {
+            var job = Read(row);
+            var silence = now - (job.Worker?.LastHeartbeat ?? now);
+            job.Fail(
+                new JobError
+                {
+                    Task = "job",
+                    Code = "worker_lost",
+                    Error = $"Worker {job.Worker?.WorkerId} sent no heartbeat for {silence.TotalSeconds:0} s.",
+                    Timestamp = now,
+                    Retryable = true,
+                },
+                now,
+                Random.Shared.NextDouble());
+            await SaveAsync(scope, job, cancellationToken);
+            recovered.Add(job);
+        }
+
+        await CommitAsync(scope, announce: recovered.Any(j => j.Status == JobStatus.Queued), cancellationToken);
+        return recovered;
+    }
+
+    public async Task<IReadOnlyList<TranscodeJob>> StuckAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string, long)>(new CommandDefinition(
+            $"SELECT {Columns} FROM transcode_jobs WHERE status = 'processing' AND heartbeat_at < @cutoff ORDER BY heartbeat_at",
+            new { cutoff = Ms(Time.GetUtcNow() - Options.StuckAfter) },
+            cancellationToken: cancellationToken));
+        return [.. rows.Select(Read)];
+    }
+
+    public async Task<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken)
+    {
+        var where = new List<string>();
+        var parameters = new DynamicParameters();
+        if (query.Status is { } status)
+        {
+            where.Add("status = @status");
+            parameters.Add("status", JobJson.Name(status));
+        }
+
+        if (query.UserId is { } userId)
+        {
+            where.Add("user_id = @userId");
+            parameters.Add("userId", userId);
+        }
+
+        var filter = where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where);
+        var direction = query.Descending ? "DESC" : "ASC";
+        var column = query.SortBy switch
+        {
+            JobSort.UpdatedAt => "updated_at",
+            JobSort.CompletedAt => "completed_at",
+            JobSort.Priority => "priority",
+            JobSort.Status => "status",
+            _ => "created_at",
+        };
+        parameters.Add("limit", Math.Clamp(query.Limit, 1, JobQuery.MaxLimit));
+        parameters.Add("skip", Math.Max(0, query.Skip));
+
+        await using var connection = await OpenAsync(cancellationToken);
+        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM transcode_jobs {filter}", parameters, cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<(string, long)>(new CommandDefinition(
+            $"SELECT {Columns} FROM transcode_jobs {filter} ORDER BY {column} {direction}, job_id {direction} LIMIT @limit OFFSET @skip",
+            parameters,
+            cancellationToken: cancellationToken));
+        return new JobPage([.. rows.Select(Read)], total);
+    }
+
+    public async Task<QueueCounts> CountAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var rows = (await connection.QueryAsync<(string Status, long Delayed, long Count)>(new CommandDefinition(
+            """
+            SELECT status, CASE WHEN status = 'queued' AND not_before > @now THEN 1 ELSE 0 END AS delayed, count(*)
+            FROM transcode_jobs GROUP BY status, CASE WHEN status = 'queued' AND not_before > @now THEN 1 ELSE 0 END
+            """,
+            new { now = Ms(Time.GetUtcNow()) },
+            cancellationToken: cancellationToken))).ToList();
+        long Count(JobStatus status, long delayed = 0) =>
+            rows.Where(r => r.Status == JobJson.Name(status) && r.Delayed == delayed).Sum(r => r.Count);
+        return new QueueCounts(
+            Count(JobStatus.Pending),
+            Count(JobStatus.Queued),
+            Count(JobStatus.Queued, delayed: 1),
+            Count(JobStatus.Processing),
+            Count(JobStatus.Completed),
+            Count(JobStatus.Failed),
+            Count(JobStatus.Cancelled));
+    }
+
+    public async Task<JobStats> StatsAsync(double hours, CancellationToken cancellationToken)
+    {
+        var since = Time.GetUtcNow() - TimeSpan.FromHours(hours);
+        await using var connection = await OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string Status, long Count, double? Avg, double? Min, double? Max)>(new CommandDefinition(
+            """
+            SELECT status, count(*),
+                avg(CAST(completed_at - started_at AS DOUBLE PRECISION)) / 1000,
+                min(CAST(completed_at - started_at AS DOUBLE PRECISION)) / 1000,
+                max(CAST(completed_at - started_at AS DOUBLE PRECISION)) / 1000
+            FROM transcode_jobs WHERE created_at >= @since GROUP BY status
+            """,
+            new { since = Ms(since) },
+            cancellationToken: cancellationToken));
+        var byStatus = rows.Select(r => new StatusStats(JobJson.Parse<JobStatus>(r.Status), r.Count, r.Avg, r.Min, r.Max)).OrderBy(s => s.Status).ToList();
+        long Of(JobStatus status) => byStatus.Where(s => s.Status == status).Sum(s => s.Count);
+        return new JobStats(hours, byStatus, Of(JobStatus.Completed), Of(JobStatus.Failed));
+    }
+
+    public async Task<QueuePosition> PositionAsync(string jobId, CancellationToken cancellationToken)
+    {
+        var job = await GetAsync(jobId, cancellationToken) ?? throw new JobNotFoundException(jobId);
+        if (job.Status != JobStatus.Queued)
+        {
+            return new QueuePosition(jobId, job.Status, null, null);
+        }
+
+        var now = Time.GetUtcNow();
+        await using var connection = await OpenAsync(cancellationToken);
+        var (ahead, active, average) = await connection.QuerySingleAsync<(long, long, double?)>(new CommandDefinition(
+            """
+            SELECT
+                (SELECT count(*) FROM transcode_jobs WHERE status = 'queued'
+                    AND (priority > @priority OR (priority = @priority AND (created_at < @created OR (created_at = @created AND job_id < @jobId))))),
+                (SELECT count(*) FROM transcode_jobs WHERE status = 'processing'),
+                (SELECT avg(CAST(completed_at - started_at AS DOUBLE PRECISION)) / 1000 FROM transcode_jobs
+                    WHERE status = 'completed' AND completed_at >= @recent)
+            """,
+            new { priority = job.Priority, created = Ms(job.CreatedAt), jobId, recent = Ms(now - TimeSpan.FromDays(1)) },
+            cancellationToken: cancellationToken));
+
+        // Jobs ahead start in waves as wide as the work running now; a wave lasts an average recent job.
+        var slots = Math.Max(1, active);
+        var perJob = TimeSpan.FromSeconds(average ?? DefaultJobSeconds);
+        var estimate = now + (perJob * (ahead / (double)slots));
+        if (job.NotBefore is { } notBefore && notBefore > estimate)
+        {
+            estimate = notBefore;
+        }
+
+        return new QueuePosition(jobId, job.Status, ahead + 1, estimate);
+    }
+
+    public async Task<int> CleanAsync(double days, CancellationToken cancellationToken)
+    {
+        await using var scope = await BeginWriteAsync(cancellationToken);
+        var deleted = await scope.ExecuteAsync(
+            "DELETE FROM transcode_jobs WHERE status IN ('completed', 'failed') AND completed_at < @cutoff",
+            new { cutoff = Ms(Time.GetUtcNow() - TimeSpan.FromDays(days)) },
+            cancellationToken);
+        await scope.CommitAsync(cancellationToken);
+        return deleted;
+    }
+
+    public virtual Task WaitForWorkAsync(TimeSpan maxWait, CancellationToken cancellationToken) => work.WaitAsync(maxWait, cancellationToken);
+
+    public virtual ValueTask DisposeAsync()
+    {
+        GC.SuppressFinalize(this);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Assumed length of a job before any has completed, for queue estimates.</summary>
+    private const double DefaultJobSeconds = 60;
+
+    private async Task CommitAsync(WriteScope scope, bool announce, CancellationToken cancellationToken)
+    {
+        if (announce)
+        {
+            await AnnounceWorkAsync(scope, cancellationToken);
+        }
+
+        await scope.CommitAsync(cancellationToken);
+        if (announce)
+        {
+            AfterCommitOfWork();
+        }
+    }
+
+    /// <summary>Called after a commit that made a job runnable (SQLite wakes its own claimers here).</summary>
+    protected virtual void AfterCommitOfWork()
+    {
+    }
+
+    /// <summary>A token bucket in one row, shared by every worker: burst of one second's worth, refilled continuously.</summary>
+    private async Task<bool> TakeStartTokenAsync(WriteScope scope, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var rate = Options.StartRateLimit;
+        var burst = Math.Max(1, rate);
+        var taken = await scope.ExecuteAsync(
+            """
+            UPDATE queue_rate SET
+                tokens = CASE WHEN tokens + (@now - refilled_at) * @perMs > @burst THEN @burst ELSE tokens + (@now - refilled_at) * @perMs END - 1,
+                refilled_at = @now
+            WHERE id = 1 AND CASE WHEN tokens + (@now - refilled_at) * @perMs > @burst THEN @burst ELSE tokens + (@now - refilled_at) * @perMs END >= 1
+            """,
+            new { now = Ms(now), perMs = rate / 1000.0, burst },
+            cancellationToken);
+        return taken == 1;
+    }
+
+    private async Task<TranscodeJob> LoadAsync(WriteScope scope, string jobId, CancellationToken cancellationToken)
+    {
+        var row = await scope.Connection.QuerySingleOrDefaultAsync<(string, long)?>(new CommandDefinition(
+            $"SELECT {Columns} FROM transcode_jobs WHERE job_id = @jobId{LockRow}", new { jobId }, scope.Transaction, cancellationToken: cancellationToken));
+        return row is { } r ? Read(r) : throw new JobNotFoundException(jobId);
+    }
+
+    private static Task SaveAsync(WriteScope scope, TranscodeJob job, CancellationToken cancellationToken) =>
+        scope.ExecuteAsync(
+            """
+            UPDATE transcode_jobs SET status = @Status, priority = @Priority, updated_at = @UpdatedAt, queued_at = @QueuedAt,
+                not_before = @NotBefore, started_at = @StartedAt, completed_at = @CompletedAt, heartbeat_at = @HeartbeatAt,
+                worker_id = @WorkerId, lease_token = @LeaseToken, cancel_requested = @CancelRequested, retry_count = @RetryCount,
+                document = @Document
+            WHERE job_id = @JobId
+            """,
+            Row(job),
+            cancellationToken);
+
+    private static object Row(TranscodeJob job) => new
+    {
+        job.JobId,
+        job.ContentId,
+        job.UserId,
+        Status = JobJson.Name(job.Status),
+        job.Priority,
+        CreatedAt = Ms(job.CreatedAt),
+        UpdatedAt = Ms(job.UpdatedAt),
+        QueuedAt = Ms(job.QueuedAt),
+        NotBefore = Ms(job.NotBefore),
+        StartedAt = Ms(job.StartedAt),
+        CompletedAt = Ms(job.CompletedAt),
+        HeartbeatAt = Ms(job.Worker?.LastHeartbeat),
+        WorkerId = job.Worker?.WorkerId,
+        job.LeaseToken,
+        CancelRequested = job.CancelRequested ? 1 : 0,
+        job.RetryCount,
+        Document = JobJson.Serialize(job),
+    };
+
+    private static TranscodeJob Read((string Document, long LeaseToken) row)
+    {
+        var job = JobJson.Deserialize(row.Document);
+        job.LeaseToken = row.LeaseToken;
+        return job;
+    }
+
+    private static long Ms(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
+
+    private static long? Ms(DateTimeOffset? time) => time?.ToUnixTimeMilliseconds();
+}

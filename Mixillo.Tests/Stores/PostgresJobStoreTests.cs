@@ -1,0 +1,18 @@
+using Mixillo.Jobs.Store;
+
+namespace Mixillo.Tests.Stores;
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresJobStoreTests(PostgresFixture postgres) : JobStoreContract
+{
+    private string _connectionString = null!;
+
+    public override async Task InitializeAsync()
+    {
+        _connectionString = await postgres.NewSchemaAsync();
+        await base.InitializeAsync();
+    }
+
+    protected override Task<IJobStore> OpenStoreAsync(QueueOptions options, TimeProvider time) =>
+        Task.FromResult<IJobStore>(new PostgresJobStore(_connectionString, options, time));
+}

@@ -1,0 +1,18 @@
+using Mixillo.Jobs.Store;
+using Mixillo.Tests.Support;
+
+namespace Mixillo.Tests.Stores;
+
+public sealed class SqliteJobStoreTests : JobStoreContract, IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    protected override Task<IJobStore> OpenStoreAsync(QueueOptions options, TimeProvider time) =>
+        Task.FromResult<IJobStore>(new SqliteJobStore($"Data Source={_folder.File("mixillo.db")}", options, time));
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public void An_in_memory_database_is_refused_because_it_would_lose_the_jobs() =>
+        Assert.Throws<ArgumentException>(() => new SqliteJobStore("Data Source=:memory:", Options, Clock));
+}
