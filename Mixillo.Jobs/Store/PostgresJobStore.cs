@@ -56,7 +56,7 @@ public sealed class PostgresJobStore : SqlJobStore
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         try
         {
-            return new WriteScope(connection, await connection.BeginTransactionAsync(cancellationToken), processLock: null);
+            return new WriteScope(connection, await connection.BeginTransactionAsync(cancellationToken), processLock: null, ForgetConnections);
         }
         catch
         {
@@ -64,6 +64,8 @@ public sealed class PostgresJobStore : SqlJobStore
             throw;
         }
     }
+
+    protected override void ForgetConnections() => _dataSource.Clear();
 
     // Delivered at commit, to every listening store, this process's included.
     protected override Task AnnounceWorkAsync(WriteScope scope, CancellationToken cancellationToken) =>
@@ -117,7 +119,7 @@ public sealed class PostgresJobStore : SqlJobStore
             catch (Exception ex) when (ex is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
             {
                 // The server went away: other pooled connections are dead too.
-                _dataSource.Clear();
+                ForgetConnections();
                 try
                 {
                     await Task.Delay(TimeSpan.FromMilliseconds(500), Time, stopping);

@@ -27,8 +27,17 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
 
     protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
-    /// <summary>Begins a write transaction; the returned scope ends it (and any process-wide lock) when disposed.</summary>
+    /// <summary>
+    /// Begins a write transaction; the returned scope ends it (and any process-wide lock) when disposed. Writes
+    /// are not retried here: after a failed commit nobody knows whether it happened, so the caller decides (a
+    /// claim loop claims again; a claim lost that way is recovered as a stuck job).
+    /// </summary>
     protected abstract Task<WriteScope> BeginWriteAsync(CancellationToken cancellationToken);
+
+    /// <summary>Called after a transient failure or a broken write connection: pooled connections may all be dead (a restarted server).</summary>
+    protected virtual void ForgetConnections()
+    {
+    }
 
     /// <summary>Runs inside a write transaction that made a job runnable, before commit.</summary>
     protected virtual Task AnnounceWorkAsync(WriteScope scope, CancellationToken cancellationToken) => Task.CompletedTask;
@@ -74,13 +83,13 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
         return created;
     }
 
-    public async Task<TranscodeJob?> GetAsync(string jobId, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<(string, long)?>(
-            new CommandDefinition($"SELECT {Columns} FROM transcode_jobs WHERE job_id = @jobId", new { jobId }, cancellationToken: cancellationToken));
-        return row is { } r ? Read(r) : null;
-    }
+    public Task<TranscodeJob?> GetAsync(string jobId, CancellationToken cancellationToken) =>
+        ReadAsync(
+            async connection => await connection.QuerySingleOrDefaultAsync<(string, long)?>(
+                new CommandDefinition($"SELECT {Columns} FROM transcode_jobs WHERE job_id = @jobId", new { jobId }, cancellationToken: cancellationToken)) is { } row
+                ? Read(row)
+                : null,
+            cancellationToken);
 
     public Task<TranscodeJob> QueueAsync(string jobId, CancellationToken cancellationToken) =>
         ChangeAsync(jobId, (job, now) => job.Queue(now), cancellationToken);
@@ -192,15 +201,13 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
         return recovered;
     }
 
-    public async Task<IReadOnlyList<TranscodeJob>> StuckAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(string, long)>(new CommandDefinition(
-            $"SELECT {Columns} FROM transcode_jobs WHERE status = 'processing' AND heartbeat_at < @cutoff ORDER BY heartbeat_at",
-            new { cutoff = Ms(Time.GetUtcNow() - Options.StuckAfter) },
-            cancellationToken: cancellationToken));
-        return [.. rows.Select(Read)];
-    }
+    public Task<IReadOnlyList<TranscodeJob>> StuckAsync(CancellationToken cancellationToken) =>
+        ReadAsync<IReadOnlyList<TranscodeJob>>(
+            async connection => [.. (await connection.QueryAsync<(string, long)>(new CommandDefinition(
+                $"SELECT {Columns} FROM transcode_jobs WHERE status = 'processing' AND heartbeat_at < @cutoff ORDER BY heartbeat_at",
+                new { cutoff = Ms(Time.GetUtcNow() - Options.StuckAfter) },
+                cancellationToken: cancellationToken))).Select(Read)],
+            cancellationToken);
 
     public async Task<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken)
     {
@@ -231,25 +238,28 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
         parameters.Add("limit", Math.Clamp(query.Limit, 1, JobQuery.MaxLimit));
         parameters.Add("skip", Math.Max(0, query.Skip));
 
-        await using var connection = await OpenAsync(cancellationToken);
-        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM transcode_jobs {filter}", parameters, cancellationToken: cancellationToken));
-        var rows = await connection.QueryAsync<(string, long)>(new CommandDefinition(
-            $"SELECT {Columns} FROM transcode_jobs {filter} ORDER BY {column} {direction}, job_id {direction} LIMIT @limit OFFSET @skip",
-            parameters,
-            cancellationToken: cancellationToken));
-        return new JobPage([.. rows.Select(Read)], total);
+        return await ReadAsync(
+            async connection =>
+            {
+                var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM transcode_jobs {filter}", parameters, cancellationToken: cancellationToken));
+                var rows = await connection.QueryAsync<(string, long)>(new CommandDefinition(
+                    $"SELECT {Columns} FROM transcode_jobs {filter} ORDER BY {column} {direction}, job_id {direction} LIMIT @limit OFFSET @skip",
+                    parameters,
+                    cancellationToken: cancellationToken));
+                return new JobPage([.. rows.Select(Read)], total);
+            },
+            cancellationToken);
     }
 
     public async Task<QueueCounts> CountAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        var rows = (await connection.QueryAsync<(string Status, long Delayed, long Count)>(new CommandDefinition(
+        var rows = await ReadAsync(async connection => (await connection.QueryAsync<(string Status, long Delayed, long Count)>(new CommandDefinition(
             """
             SELECT status, CASE WHEN status = 'queued' AND not_before > @now THEN 1 ELSE 0 END AS delayed, count(*)
             FROM transcode_jobs GROUP BY status, CASE WHEN status = 'queued' AND not_before > @now THEN 1 ELSE 0 END
             """,
             new { now = Ms(Time.GetUtcNow()) },
-            cancellationToken: cancellationToken))).ToList();
+            cancellationToken: cancellationToken))).ToList(), cancellationToken);
         long Count(JobStatus status, long delayed = 0) =>
             rows.Where(r => r.Status == JobJson.Name(status) && r.Delayed == delayed).Sum(r => r.Count);
         return new QueueCounts(
@@ -265,8 +275,7 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
     public async Task<JobStats> StatsAsync(double hours, CancellationToken cancellationToken)
     {
         var since = Time.GetUtcNow() - TimeSpan.FromHours(hours);
-        await using var connection = await OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(string Status, long Count, double? Avg, double? Min, double? Max)>(new CommandDefinition(
+        var rows = await ReadAsync(connection => connection.QueryAsync<(string Status, long Count, double? Avg, double? Min, double? Max)>(new CommandDefinition(
             """
             SELECT status, count(*),
                 avg(CAST(completed_at - started_at AS DOUBLE PRECISION)) / 1000,
@@ -275,7 +284,7 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
             FROM transcode_jobs WHERE created_at >= @since GROUP BY status
             """,
             new { since = Ms(since) },
-            cancellationToken: cancellationToken));
+            cancellationToken: cancellationToken)), cancellationToken);
         var byStatus = rows.Select(r => new StatusStats(JobJson.Parse<JobStatus>(r.Status), r.Count, r.Avg, r.Min, r.Max)).OrderBy(s => s.Status).ToList();
         long Of(JobStatus status) => byStatus.Where(s => s.Status == status).Sum(s => s.Count);
         return new JobStats(hours, byStatus, Of(JobStatus.Completed), Of(JobStatus.Failed));
@@ -290,8 +299,7 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
         }
 
         var now = Time.GetUtcNow();
-        await using var connection = await OpenAsync(cancellationToken);
-        var (ahead, active, average) = await connection.QuerySingleAsync<(long, long, double?)>(new CommandDefinition(
+        var (ahead, active, average) = await ReadAsync(connection => connection.QuerySingleAsync<(long, long, double?)>(new CommandDefinition(
             """
             SELECT
                 (SELECT count(*) FROM transcode_jobs WHERE status = 'queued'
@@ -301,7 +309,7 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
                     WHERE status = 'completed' AND completed_at >= @recent)
             """,
             new { priority = job.Priority, created = Ms(job.CreatedAt), jobId, recent = Ms(now - TimeSpan.FromDays(1)) },
-            cancellationToken: cancellationToken));
+            cancellationToken: cancellationToken)), cancellationToken);
 
         // Jobs ahead start in waves as wide as the work running now; a wave lasts an average recent job.
         var slots = Math.Max(1, active);
@@ -336,6 +344,27 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
 
     /// <summary>Assumed length of a job before any has completed, for queue estimates.</summary>
     private const double DefaultJobSeconds = 60;
+
+    /// <summary>A read, retried once on a fresh connection when the first fails transiently (reads are idempotent).</summary>
+    private async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> read, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var connection = await OpenAsync(cancellationToken);
+                return await read(connection);
+            }
+            catch (Exception ex) when (StoreErrors.IsTransient(ex))
+            {
+                ForgetConnections();
+                if (attempt > 1)
+                {
+                    throw;
+                }
+            }
+        }
+    }
 
     private async Task CommitAsync(WriteScope scope, bool announce, CancellationToken cancellationToken)
     {

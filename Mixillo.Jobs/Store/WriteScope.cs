@@ -1,11 +1,17 @@
+using System.Data;
 using System.Data.Common;
 using Dapper;
 
 namespace Mixillo.Jobs.Store;
 
-/// <summary>An open connection and its write transaction; disposing it rolls back what was not committed and frees both.</summary>
-public sealed class WriteScope(DbConnection connection, DbTransaction transaction, IDisposable? processLock) : IAsyncDisposable
+/// <summary>
+/// An open connection and its write transaction; disposing it rolls back what was not committed and frees
+/// both. When the connection broke on the way, <paramref name="onBroken"/> runs so the pool can be cleared.
+/// </summary>
+public sealed class WriteScope(DbConnection connection, DbTransaction transaction, IDisposable? processLock, Action? onBroken = null) : IAsyncDisposable
 {
+    private bool _committed;
+
     public DbConnection Connection { get; } = connection;
 
     public DbTransaction Transaction { get; } = transaction;
@@ -13,12 +19,21 @@ public sealed class WriteScope(DbConnection connection, DbTransaction transactio
     public Task<int> ExecuteAsync(string sql, object? parameters, CancellationToken cancellationToken) =>
         Connection.ExecuteAsync(new CommandDefinition(sql, parameters, Transaction, cancellationToken: cancellationToken));
 
-    public Task CommitAsync(CancellationToken cancellationToken) => Transaction.CommitAsync(cancellationToken);
+    public async Task CommitAsync(CancellationToken cancellationToken)
+    {
+        await Transaction.CommitAsync(cancellationToken);
+        _committed = true;
+    }
 
     public async ValueTask DisposeAsync()
     {
         try
         {
+            if (!_committed && Connection.State != ConnectionState.Open)
+            {
+                onBroken?.Invoke();
+            }
+
             await Transaction.DisposeAsync();
             await Connection.DisposeAsync();
         }

@@ -1,0 +1,38 @@
+using Mixillo.Jobs.Store;
+
+namespace Mixillo.Tests;
+
+/// <summary>
+/// Not used by the test runner. <c>dotnet Mixillo.Tests.dll hold-lease sqlite|postgres CONNECTION</c> claims one
+/// job, prints <c>claimed JOBID TOKEN</c>, then heartbeats until killed: a worker that the crash tests SIGKILL.
+/// </summary>
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        if (args is not ["hold-lease", var provider, var connectionString])
+        {
+            await Console.Error.WriteLineAsync("usage: Mixillo.Tests hold-lease sqlite|postgres CONNECTION");
+            return 2;
+        }
+
+        var options = new QueueOptions { StartRateLimit = 0 };
+        await using IJobStore store = provider == "postgres"
+            ? new PostgresJobStore(connectionString, options, TimeProvider.System)
+            : new SqliteJobStore(connectionString, options, TimeProvider.System);
+        var claim = await store.ClaimAsync($"worker_crashing_{Environment.ProcessId}", "crashing", CancellationToken.None);
+        if (!claim.Claimed)
+        {
+            await Console.Error.WriteLineAsync("nothing to claim");
+            return 1;
+        }
+
+        await Console.Out.WriteLineAsync($"claimed {claim.Lease!.JobId} {claim.Lease.Token}");
+        await Console.Out.FlushAsync();
+        while (true)
+        {
+            await store.HeartbeatAsync(claim.Lease, CancellationToken.None);
+            await Task.Delay(200);
+        }
+    }
+}
