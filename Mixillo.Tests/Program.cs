@@ -17,9 +17,7 @@ public static class Program
         }
 
         var options = new QueueOptions { StartRateLimit = 0 };
-        await using IJobStore store = provider == "postgres"
-            ? new PostgresJobStore(connectionString, options, TimeProvider.System)
-            : new SqliteJobStore(connectionString, options, TimeProvider.System);
+        await using var store = JobStores.Create(provider, connectionString, options, TimeProvider.System);
         var claim = await store.ClaimAsync($"worker_crashing_{Environment.ProcessId}", "crashing", CancellationToken.None);
         if (!claim.Claimed)
         {

@@ -15,7 +15,7 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
 {
     private const string Columns = "document, lease_token";
 
-    protected QueueOptions Options { get; } = options;
+    protected QueueOptions Options { get; } = Validated(options);
 
     protected TimeProvider Time { get; } = time;
 
@@ -96,8 +96,8 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
 
     public async Task<ClaimResult> ClaimAsync(string workerId, string hostname, CancellationToken cancellationToken)
     {
-        var now = Time.GetUtcNow();
         await using var scope = await BeginWriteAsync(cancellationToken);
+        var now = Time.GetUtcNow();
         var row = await scope.Connection.QueryFirstOrDefaultAsync<(string, long)?>(new CommandDefinition(
             $"""
             SELECT {Columns} FROM transcode_jobs
@@ -139,8 +139,8 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
 
     public async Task<TranscodeJob> UpdateAsync(JobLease lease, Action<TranscodeJob, DateTimeOffset> change, CancellationToken cancellationToken)
     {
-        var now = Time.GetUtcNow();
         await using var scope = await BeginWriteAsync(cancellationToken);
+        var now = Time.GetUtcNow();
         var job = await LoadAsync(scope, lease.JobId, cancellationToken);
         if (job.LeaseToken != lease.Token || job.Status != JobStatus.Processing || job.Worker?.WorkerId != lease.WorkerId)
         {
@@ -156,8 +156,8 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
 
     public async Task<TranscodeJob> ChangeAsync(string jobId, Action<TranscodeJob, DateTimeOffset> change, CancellationToken cancellationToken)
     {
-        var now = Time.GetUtcNow();
         await using var scope = await BeginWriteAsync(cancellationToken);
+        var now = Time.GetUtcNow();
         var job = await LoadAsync(scope, jobId, cancellationToken);
         var before = job.Status;
         change(job, now);
@@ -169,8 +169,8 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
 
     public async Task<IReadOnlyList<TranscodeJob>> RecoverStuckAsync(CancellationToken cancellationToken)
     {
-        var now = Time.GetUtcNow();
         await using var scope = await BeginWriteAsync(cancellationToken);
+        var now = Time.GetUtcNow();
         var rows = await scope.Connection.QueryAsync<(string, long)>(new CommandDefinition(
             $"SELECT {Columns} FROM transcode_jobs WHERE status = 'processing' AND heartbeat_at < @cutoff ORDER BY heartbeat_at{LockNextFree}",
             new { cutoff = Ms(now - Options.StuckAfter) },
@@ -385,19 +385,20 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
     {
     }
 
-    /// <summary>A token bucket in one row, shared by every worker: burst of one second's worth, refilled continuously.</summary>
+    /// <summary>
+    /// A token bucket in one row, shared by every worker: a burst of one second's worth, refilled continuously.
+    /// Claimers' clocks and commit order can disagree by a little, so the refill time never moves backwards.
+    /// </summary>
     private async Task<bool> TakeStartTokenAsync(WriteScope scope, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        const string Refilled = "CASE WHEN tokens + (@now - refilled_at) * @perMs > @burst THEN @burst ELSE tokens + (@now - refilled_at) * @perMs END";
         var rate = Options.StartRateLimit;
-        var burst = Math.Max(1, rate);
         var taken = await scope.ExecuteAsync(
-            """
-            UPDATE queue_rate SET
-                tokens = CASE WHEN tokens + (@now - refilled_at) * @perMs > @burst THEN @burst ELSE tokens + (@now - refilled_at) * @perMs END - 1,
-                refilled_at = @now
-            WHERE id = 1 AND CASE WHEN tokens + (@now - refilled_at) * @perMs > @burst THEN @burst ELSE tokens + (@now - refilled_at) * @perMs END >= 1
+            $"""
+            UPDATE queue_rate SET tokens = {Refilled} - 1, refilled_at = @now
+            WHERE id = 1 AND refilled_at <= @now AND {Refilled} >= 1
             """,
-            new { now = Ms(now), perMs = rate / 1000.0, burst },
+            new { now = Ms(now), perMs = rate / 1000.0, burst = Math.Max(1, rate) },
             cancellationToken);
         return taken == 1;
     }
@@ -447,6 +448,12 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
         var job = JobJson.Deserialize(row.Document);
         job.LeaseToken = row.LeaseToken;
         return job;
+    }
+
+    private static QueueOptions Validated(QueueOptions options)
+    {
+        options.Validate();
+        return options;
     }
 
     private static long Ms(DateTimeOffset time) => time.ToUnixTimeMilliseconds();

@@ -25,9 +25,7 @@ public sealed class CrashRecoveryTests(PostgresFixture postgres) : IDisposable
 
     private static async Task KilledWorkerLosesItsJob(string provider, string connectionString)
     {
-        await using IJobStore store = provider == "postgres"
-            ? new PostgresJobStore(connectionString, Options, TimeProvider.System)
-            : new SqliteJobStore(connectionString, Options, TimeProvider.System);
+        await using var store = JobStores.Create(provider, connectionString, Options, TimeProvider.System);
         await store.InitializeAsync(CancellationToken.None);
         var job = await store.CreateAsync(JobFactory.New(), queue: true, CancellationToken.None);
 

@@ -16,6 +16,17 @@ public class StoreErrorsTests
         Assert.Equal(transient, StoreErrors.IsTransient(new PostgresException("message", "FATAL", "FATAL", sqlState)));
 
     [Fact]
+    public void An_unknown_store_provider_is_refused_by_name()
+    {
+        var error = Assert.Throws<ArgumentException>(() => JobStores.Create("mongodb", "x", new QueueOptions(), TimeProvider.System));
+        Assert.Contains("'mongodb'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unworkable_queue_options_are_refused_when_a_store_is_built() =>
+        Assert.Throws<ArgumentException>(() => JobStores.Create("Postgres", "Host=127.0.0.1", new QueueOptions { HeartbeatInterval = TimeSpan.FromMinutes(10) }, TimeProvider.System));
+
+    [Fact]
     public void Io_errors_are_transient_and_bugs_are_not()
     {
         Assert.True(StoreErrors.IsTransient(new IOException("reset")));
