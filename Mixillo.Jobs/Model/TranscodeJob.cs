@@ -224,9 +224,7 @@ public sealed class TranscodeJob
         Priority = Math.Clamp(priority, NewJob.MinPriority, NewJob.MaxPriority);
         foreach (var task in Tasks.Where(t => t.Status == JobTaskStatus.Failed))
         {
-            task.Status = JobTaskStatus.Pending;
-            task.Progress = 0;
-            task.RetryCount++;
+            ResetTask(task.Type);
         }
 
         CompletedAt = null;
@@ -235,6 +233,95 @@ public sealed class TranscodeJob
 
     public JobTask Task(JobTaskType type) =>
         Tasks.FirstOrDefault(t => t.Type == type) ?? throw new KeyNotFoundException($"Job {JobId} has no {JobJson.Name(type)} task.");
+
+    /// <summary>Adds a task the job did not have (DASH asked for later, say); an existing one is returned as it is.</summary>
+    public JobTask AddTask(JobTaskType type)
+    {
+        if (Tasks.FirstOrDefault(t => t.Type == type) is { } existing)
+        {
+            return existing;
+        }
+
+        var task = new JobTask { TaskId = JobJson.Name(type), Type = type };
+        Tasks.Add(task);
+        return task;
+    }
+
+    /// <summary>Progress of a task (0-100); the first report marks it processing and stamps its start.</summary>
+    public void UpdateTask(JobTaskType type, double progress, DateTimeOffset now)
+    {
+        var task = Task(type);
+        EnsureOpen(task);
+        task.Status = JobTaskStatus.Processing;
+        task.StartedAt ??= now;
+        task.Progress = Math.Clamp(progress, task.Progress, 100);
+        task.Error = null;
+    }
+
+    public void CompleteTask(JobTaskType type, string? output, DateTimeOffset now)
+    {
+        var task = Task(type);
+        EnsureOpen(task);
+        task.Status = JobTaskStatus.Completed;
+        task.StartedAt ??= now;
+        task.CompletedAt = now;
+        task.Progress = 100;
+        task.Output = output;
+        task.Error = null;
+    }
+
+    public void FailTask(JobTaskType type, string error, DateTimeOffset now)
+    {
+        var task = Task(type);
+        EnsureOpen(task);
+        task.Status = JobTaskStatus.Failed;
+        task.CompletedAt = now;
+        task.Error = error;
+    }
+
+    /// <summary>A task with nothing to do (no audio to extract from a silent source, say).</summary>
+    public void SkipTask(JobTaskType type, DateTimeOffset now)
+    {
+        var task = Task(type);
+        EnsureOpen(task);
+        task.Status = JobTaskStatus.Skipped;
+        task.CompletedAt = now;
+    }
+
+    /// <summary>Makes a failed or completed task run again (an operator's retry of one task); the others keep their results.</summary>
+    public void ResetTask(JobTaskType type)
+    {
+        var task = Task(type);
+        task.Status = JobTaskStatus.Pending;
+        task.Progress = 0;
+        task.StartedAt = null;
+        task.CompletedAt = null;
+        task.Error = null;
+        task.Output = null;
+        task.RetryCount++;
+    }
+
+    /// <summary>Records a rendition or stream manifest; a second one for the same quality replaces the first.</summary>
+    public void AddOutput(JobOutput output)
+    {
+        Outputs.RemoveAll(o => o.Quality == output.Quality);
+        Outputs.Add(output);
+    }
+
+    /// <summary>Records a thumbnail; one at the same key replaces the earlier one.</summary>
+    public void AddThumbnail(JobThumbnail thumbnail)
+    {
+        Thumbnails.RemoveAll(t => t.Key == thumbnail.Key);
+        Thumbnails.Add(thumbnail);
+    }
+
+    private void EnsureOpen(JobTask task)
+    {
+        if (task.Status is JobTaskStatus.Completed or JobTaskStatus.Skipped)
+        {
+            throw new InvalidOperationException($"Task {task.TaskId} of job {JobId} is {JobJson.Name(task.Status)}; reset it before running it again.");
+        }
+    }
 
     private void Move(JobStatus to, DateTimeOffset now)
     {

@@ -117,10 +117,8 @@ public abstract class JobStoreContract : IAsyncLifetime
 
         await Store.UpdateAsync(lease, (job, now) =>
         {
-            var task = job.Task(JobTaskType.Transcode);
-            task.Status = JobTaskStatus.Completed;
-            task.Progress = 100;
-            job.Outputs.Add(new JobOutput { Quality = "720p", Key = "videos/c/720p.mp4", Width = 720, Height = 1280, SizeBytes = 42 });
+            job.CompleteTask(JobTaskType.Transcode, "videos/c/720p.mp4", now);
+            job.AddOutput(new JobOutput { Quality = "720p", Key = "videos/c/720p.mp4", Width = 720, Height = 1280, SizeBytes = 42 });
             job.Progress = new JobProgress { Percentage = 70, CurrentTask = "hls" };
         }, None);
         Clock.Advance(TimeSpan.FromSeconds(30));
@@ -274,8 +272,8 @@ public abstract class JobStoreContract : IAsyncLifetime
         var (_, lease) = await Claim();
         await Store.UpdateAsync(lease, (j, now) =>
         {
-            j.Task(JobTaskType.Hls).Status = JobTaskStatus.Failed;
-            j.Task(JobTaskType.Transcode).Status = JobTaskStatus.Completed;
+            j.FailTask(JobTaskType.Hls, "muxer failed", now);
+            j.CompleteTask(JobTaskType.Transcode, null, now);
             j.Fail(JobFactory.Error(retryable: false), now, 0);
         }, None);
 
