@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Mixillo.Benchmarks;
 
-// Ctrl+C / SIGTERM cancel the run instead of ending the process, so ffmpeg is killed and the temp folder removed.
+// Ctrl+C / SIGTERM cancel the run instead of ending the process, so ffmpeg and PostgreSQL are stopped and temp folders removed.
 using var cancellation = new CancellationTokenSource();
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
@@ -10,6 +10,7 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
 return args switch
 {
     ["media", .. var rest] => await MediaBenchmark.RunAsync(rest, Console.Out, Console.Error, cancellation.Token),
+    ["queue", .. var rest] => await QueueBenchmark.RunAsync(rest, Console.Out, Console.Error, cancellation.Token),
     _ => Usage(),
 };
 
@@ -23,5 +24,6 @@ static int Usage()
 {
     Console.Error.WriteLine("usage: Mixillo.Benchmarks VERB [options]");
     Console.Error.WriteLine("  " + MediaBenchmark.Synopsis);
+    Console.Error.WriteLine("  " + QueueBenchmark.Synopsis);
     return 2;
 }
