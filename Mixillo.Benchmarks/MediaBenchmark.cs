@@ -35,20 +35,8 @@ internal static class MediaBenchmark
 
     private static readonly string[] Quiet = ["-hide_banner", "-nostdin", "-y", "-loglevel", "error"];
 
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(Settings settings, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        Settings settings;
-        try
-        {
-            settings = Settings.Parse(args);
-        }
-        catch (ArgumentException ex)
-        {
-            await stderr.WriteLineAsync(ex.Message);
-            await stderr.WriteLineAsync("usage: Mixillo.Benchmarks " + Synopsis);
-            return 2;
-        }
-
         if (!OperatingSystem.IsLinux())
         {
             await stderr.WriteLineAsync("The media benchmark reads getrusage's Linux layout; it runs on Linux only.");
@@ -298,30 +286,15 @@ internal static class MediaBenchmark
         ];
     }
 
-    private sealed record Settings(double Seconds, int Rounds, string Preset)
+    internal sealed record Settings(double Seconds, int Rounds, string Preset)
     {
-        /// <summary>Strict: an unknown option or a bad value throws <see cref="ArgumentException"/>.</summary>
         public static Settings Parse(IReadOnlyList<string> args)
         {
-            var settings = new Settings(8, 2, "medium");
-            for (var i = 0; i < args.Count; i++)
-            {
-                var name = args[i];
-                var value = i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{name} needs a value.");
-                settings = name switch
-                {
-                    "--seconds" when double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s is >= 1 and <= 600 =>
-                        settings with { Seconds = s },
-                    "--rounds" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var r) && r >= 1 =>
-                        settings with { Rounds = r },
-                    "--preset" when TranscodeOptions.Presets.Contains(value, StringComparer.Ordinal) =>
-                        settings with { Preset = value },
-                    "--seconds" or "--rounds" or "--preset" => throw new ArgumentException($"Bad value '{value}' for {name}."),
-                    _ => throw new ArgumentException($"Unknown option '{name}'."),
-                };
-            }
-
-            return settings;
+            var options = new CommandOptions(args, "--seconds", "--rounds", "--preset");
+            return new Settings(
+                options.Double("--seconds", 8, min: 1, max: 600),
+                options.Int("--rounds", 2, min: 1),
+                options.OneOf("--preset", "medium", [.. TranscodeOptions.Presets]));
         }
     }
 }

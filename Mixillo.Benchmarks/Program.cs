@@ -9,10 +9,28 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
 // One verb per benchmark: add new ones beside "media".
 return args switch
 {
-    ["media", .. var rest] => await MediaBenchmark.RunAsync(rest, Console.Out, Console.Error, cancellation.Token),
-    ["queue", .. var rest] => await QueueBenchmark.RunAsync(rest, Console.Out, Console.Error, cancellation.Token),
+    ["media", .. var rest] => await RunAsync(MediaBenchmark.Synopsis, () => MediaBenchmark.Settings.Parse(rest), s => MediaBenchmark.RunAsync(s, Console.Out, Console.Error, cancellation.Token)),
+    ["queue", .. var rest] => await RunAsync(QueueBenchmark.Synopsis, () => QueueBenchmark.Settings.Parse(rest), s => QueueBenchmark.RunAsync(s, Console.Out, Console.Error, cancellation.Token)),
     _ => Usage(),
 };
+
+// Bad options print the reason and the verb's usage, and exit 2.
+static async Task<int> RunAsync<TSettings>(string synopsis, Func<TSettings> parse, Func<TSettings, Task<int>> run)
+{
+    TSettings settings;
+    try
+    {
+        settings = parse();
+    }
+    catch (ArgumentException ex)
+    {
+        await Console.Error.WriteLineAsync(ex.Message);
+        await Console.Error.WriteLineAsync("usage: Mixillo.Benchmarks " + synopsis);
+        return 2;
+    }
+
+    return await run(settings);
+}
 
 void Cancel(PosixSignalContext context)
 {

@@ -35,20 +35,8 @@ internal static class QueueBenchmark
     // What a worker's claim loop passes; a wait that lasts this long means no wake-up came.
     private static readonly TimeSpan IdleWait = TimeSpan.FromSeconds(5);
 
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(Settings settings, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        Settings settings;
-        try
-        {
-            settings = Settings.Parse(args);
-        }
-        catch (ArgumentException ex)
-        {
-            await stderr.WriteLineAsync(ex.Message);
-            await stderr.WriteLineAsync("usage: Mixillo.Benchmarks " + Synopsis);
-            return 2;
-        }
-
         var root = Directory.CreateTempSubdirectory("mixillo-queue-").FullName;
         PostgresServer? server = null;
         try
@@ -346,28 +334,12 @@ internal static class QueueBenchmark
         }
     }
 
-    private sealed record Settings(int Jobs, double Seconds)
+    internal sealed record Settings(int Jobs, double Seconds)
     {
-        /// <summary>Strict: an unknown option or a bad value throws <see cref="ArgumentException"/>.</summary>
         public static Settings Parse(IReadOnlyList<string> args)
         {
-            var settings = new Settings(2000, 10);
-            for (var i = 0; i < args.Count; i++)
-            {
-                var name = args[i];
-                var value = i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{name} needs a value.");
-                settings = name switch
-                {
-                    "--jobs" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var j) && j >= 1 =>
-                        settings with { Jobs = j },
-                    "--seconds" when double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s is >= 1 and <= 600 =>
-                        settings with { Seconds = s },
-                    "--jobs" or "--seconds" => throw new ArgumentException($"Bad value '{value}' for {name}."),
-                    _ => throw new ArgumentException($"Unknown option '{name}'."),
-                };
-            }
-
-            return settings;
+            var options = new CommandOptions(args, "--jobs", "--seconds");
+            return new Settings(options.Int("--jobs", 2000, min: 1), options.Double("--seconds", 10, min: 1, max: 600));
         }
     }
 }

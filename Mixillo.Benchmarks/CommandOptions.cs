@@ -1,0 +1,40 @@
+using System.Globalization;
+
+namespace Mixillo.Benchmarks;
+
+/// <summary>Strict <c>--name value</c> options: an unknown name, a missing value or a bad value throws <see cref="ArgumentException"/>.</summary>
+internal sealed class CommandOptions
+{
+    private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+
+    public CommandOptions(IReadOnlyList<string> args, params string[] known)
+    {
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i];
+            if (!known.Contains(name, StringComparer.Ordinal))
+            {
+                throw new ArgumentException($"Unknown option '{name}'.");
+            }
+
+            _values[name] = i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{name} needs a value.");
+        }
+    }
+
+    public int Int(string name, int fallback, int min) =>
+        !_values.TryGetValue(name, out var text) ? fallback
+        : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min ? value
+        : throw Bad(name, text);
+
+    public double Double(string name, double fallback, double min, double max) =>
+        !_values.TryGetValue(name, out var text) ? fallback
+        : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max ? value
+        : throw Bad(name, text);
+
+    public string OneOf(string name, string fallback, IReadOnlyCollection<string> allowed) =>
+        !_values.TryGetValue(name, out var text) ? fallback
+        : allowed.Contains(text, StringComparer.Ordinal) ? text
+        : throw Bad(name, text);
+
+    private static ArgumentException Bad(string name, string value) => new($"Bad value '{value}' for {name}.");
+}
