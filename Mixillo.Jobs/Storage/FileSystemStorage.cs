@@ -1,0 +1,138 @@
+using System.Runtime.CompilerServices;
+
+namespace Mixillo.Jobs.Storage;
+
+/// <summary>
+/// Objects as files under one root folder (the embedded default). Writes go to a temporary file beside the
+/// target and are renamed into place, so a reader sees the old object or the new one, never half of one.
+/// </summary>
+public sealed class FileSystemStorage(string root) : IObjectStorage
+{
+    private const string PartialSuffix = ".partial";
+
+    private readonly string _root = Path.GetFullPath(root);
+
+    public Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(_root);
+        return Task.CompletedTask;
+    }
+
+    public async Task PutFileAsync(string key, string path, CancellationToken cancellationToken)
+    {
+        var target = PathOf(key);
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        var partial = target + "." + Guid.NewGuid().ToString("N") + PartialSuffix;
+        try
+        {
+            await using (var source = File.OpenRead(path))
+            await using (var destination = File.Create(partial))
+            {
+                await source.CopyToAsync(destination, cancellationToken);
+            }
+
+            File.Move(partial, target, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(partial);
+        }
+    }
+
+    public async Task GetFileAsync(string key, string path, CancellationToken cancellationToken)
+    {
+        await using var source = await OpenReadAsync(key, cancellationToken);
+        await Download.ToFileAsync(source, path, cancellationToken);
+    }
+
+    public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken)
+    {
+        var path = PathOf(key);
+        try
+        {
+            return Task.FromResult<Stream>(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 81920, useAsync: true));
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new ObjectNotFoundException(key);
+        }
+    }
+
+    public Task<StoredObject?> StatAsync(string key, CancellationToken cancellationToken)
+    {
+        var file = new FileInfo(PathOf(key));
+        return Task.FromResult(file.Exists ? new StoredObject(key, file.Length, file.LastWriteTimeUtc) : null);
+    }
+
+    public async IAsyncEnumerable<StoredObject> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        StorageKeys.ValidatePrefix(prefix);
+        // Walk only the folder the prefix is in (S3 prefixes are plain string prefixes, so "videos/ab" matches "videos/abc/...").
+        var folder = Path.Combine(_root, prefix.Contains('/') ? prefix[..prefix.LastIndexOf('/')] : "");
+        if (!Directory.Exists(folder))
+        {
+            yield break;
+        }
+
+        var keys = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+            .Where(file => !file.EndsWith(PartialSuffix, StringComparison.Ordinal))
+            .Select(file => Path.GetRelativePath(_root, file).Replace(Path.DirectorySeparatorChar, '/'))
+            .Where(key => key.StartsWith(prefix, StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal);
+        foreach (var key in keys)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (await StatAsync(key, cancellationToken) is { } found)
+            {
+                yield return found;
+            }
+        }
+    }
+
+    public async Task CopyAsync(string sourceKey, string targetKey, CancellationToken cancellationToken)
+    {
+        PathOf(targetKey);
+        var source = PathOf(sourceKey);
+        if (!File.Exists(source))
+        {
+            throw new ObjectNotFoundException(sourceKey);
+        }
+
+        await PutFileAsync(targetKey, source, cancellationToken);
+    }
+
+    public Task DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            File.Delete(PathOf(key));
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Nothing there: deleting is done.
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task<int> DeletePrefixAsync(string prefix, CancellationToken cancellationToken)
+    {
+        var deleted = 0;
+        await foreach (var found in ListAsync(prefix, cancellationToken))
+        {
+            File.Delete(PathOf(found.Key));
+            deleted++;
+        }
+
+        return deleted;
+    }
+
+    /// <summary>The file of a key: validated, and proved to be inside the root.</summary>
+    private string PathOf(string key)
+    {
+        var path = Path.GetFullPath(Path.Combine(_root, StorageKeys.Validate(key)));
+        return path.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+            ? path
+            : throw new InvalidStorageKeyException(key, "it leads outside the storage root");
+    }
+}

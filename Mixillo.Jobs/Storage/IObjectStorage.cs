@@ -1,0 +1,45 @@
+namespace Mixillo.Jobs.Storage;
+
+/// <summary>
+/// Where sources and outputs live: a local folder (embedded default) or any S3 endpoint (MinIO, Ceph, AWS).
+/// Files move as streams between storage and local files, never whole in memory. Keys are validated by
+/// <see cref="StorageKeys"/>.
+/// </summary>
+public interface IObjectStorage
+{
+    /// <summary>Creates the bucket or folder if needed, and proves storage answers (health checks use it too).</summary>
+    Task InitializeAsync(CancellationToken cancellationToken);
+
+    /// <summary>Uploads a local file; large files go up in parts. A reader never sees a half-written object.</summary>
+    Task PutFileAsync(string key, string path, CancellationToken cancellationToken);
+
+    /// <summary>Downloads an object to a local file (replaced whole, never left half-written). Throws <see cref="ObjectNotFoundException"/>.</summary>
+    Task GetFileAsync(string key, string path, CancellationToken cancellationToken);
+
+    /// <summary>Opens an object for reading; the caller disposes the stream. Throws <see cref="ObjectNotFoundException"/>.</summary>
+    Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>Size and time of an object; null when there is none.</summary>
+    Task<StoredObject?> StatAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>Objects whose key starts with <paramref name="prefix"/>, in key order.</summary>
+    IAsyncEnumerable<StoredObject> ListAsync(string prefix, CancellationToken cancellationToken);
+
+    /// <summary>Copies inside storage (no download). Throws <see cref="ObjectNotFoundException"/>.</summary>
+    Task CopyAsync(string sourceKey, string targetKey, CancellationToken cancellationToken);
+
+    /// <summary>Deletes an object; deleting one that is not there is fine.</summary>
+    Task DeleteAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>Deletes every object under <paramref name="prefix"/>; returns how many.</summary>
+    Task<int> DeletePrefixAsync(string prefix, CancellationToken cancellationToken);
+}
+
+public sealed record StoredObject(string Key, long SizeBytes, DateTimeOffset LastModified);
+
+public sealed class ObjectNotFoundException(string key) : FileNotFoundException($"No object '{key}' in storage.")
+{
+    public const string Code = "object_not_found";
+
+    public string Key { get; } = key;
+}
