@@ -11,6 +11,22 @@ public enum JobStatus
     Cancelled,
 }
 
+/// <summary>
+/// The stages of a job, each claimed, checkpointed and acknowledged on its own: between stages the job is
+/// queued again, so no lease spans the whole job and workers can be told which stages they take.
+/// </summary>
+public enum JobStage
+{
+    /// <summary>Source from storage to scratch; probe; validate; record the metadata.</summary>
+    Fetch,
+
+    /// <summary>The media engine; outputs to the job's staging prefix.</summary>
+    Process,
+
+    /// <summary>Outputs made visible under videos/{contentId}/; the job completes.</summary>
+    Publish,
+}
+
 public enum JobTaskStatus
 {
     Pending,

@@ -21,6 +21,10 @@ public sealed class TranscodeJob
     [JsonInclude]
     public int Priority { get; internal set; }
 
+    /// <summary>The stage to run next (or running now). Retries resume here.</summary>
+    [JsonInclude]
+    public JobStage Stage { get; internal set; }
+
     public required SourceFile SourceFile { get; set; }
 
     public JobOptions Options { get; init; } = new();
@@ -154,6 +158,26 @@ public sealed class TranscodeJob
         CompletedAt = now;
         CancelRequested = false;
         Progress = Progress with { Percentage = 100, CurrentStep = null };
+    }
+
+    /// <summary>
+    /// Acknowledges the running stage: the job goes back to the queue for the next stage, or completes after
+    /// publish. Returns true when the job is complete.
+    /// </summary>
+    public bool CompleteStage(DateTimeOffset now)
+    {
+        if (Stage == JobStage.Publish)
+        {
+            Complete(now);
+            return true;
+        }
+
+        Move(JobStatus.Queued, now);
+        Stage++;
+        QueuedAt = now;
+        NotBefore = null;
+        Worker = null;
+        return false;
     }
 
     /// <summary>

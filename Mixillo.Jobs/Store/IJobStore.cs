@@ -25,6 +25,9 @@ public interface IJobStore : IAsyncDisposable
     /// </summary>
     Task<ClaimResult> ClaimAsync(string workerId, string hostname, CancellationToken cancellationToken);
 
+    /// <summary>As <see cref="ClaimAsync(string, string, CancellationToken)"/>, for a worker that takes only some stages.</summary>
+    Task<ClaimResult> ClaimAsync(string workerId, string hostname, IReadOnlyCollection<JobStage> stages, CancellationToken cancellationToken);
+
     /// <summary>Renews the lease; returns true when the job has been asked to cancel. Throws <see cref="LeaseLostException"/>.</summary>
     Task<bool> HeartbeatAsync(JobLease lease, CancellationToken cancellationToken);
 

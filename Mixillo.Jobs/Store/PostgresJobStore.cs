@@ -37,6 +37,8 @@ public sealed class PostgresJobStore : SqlJobStore
 
     protected override string LockNextFree => " FOR UPDATE SKIP LOCKED";
 
+    protected override string StageIsOneOf => "stage = ANY(@stages)";
+
     public override async Task InitializeAsync(CancellationToken cancellationToken)
     {
         await using (var scope = await BeginWriteAsync(cancellationToken))

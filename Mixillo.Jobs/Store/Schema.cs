@@ -40,6 +40,7 @@ internal static class Schema
         );
         INSERT INTO queue_rate (id, tokens, refilled_at) VALUES (1, 0, 0) ON CONFLICT (id) DO NOTHING;
         """,
+        "ALTER TABLE transcode_jobs ADD COLUMN stage TEXT NOT NULL DEFAULT 'fetch'",
     ];
 
     public const string CreateVersionTable = "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)";

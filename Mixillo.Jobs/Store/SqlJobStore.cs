@@ -25,6 +25,9 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
     /// <summary>Appended to the claim's SELECT: lock the row, skipping rows other claimers hold.</summary>
     protected abstract string LockNextFree { get; }
 
+    /// <summary>"stage is one of @stages": Dapper expands a list for SQLite but hands PostgreSQL a real array.</summary>
+    protected abstract string StageIsOneOf { get; }
+
     protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
     /// <summary>
@@ -72,9 +75,9 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
         await using var scope = await BeginWriteAsync(cancellationToken);
         await scope.ExecuteAsync(
             """
-            INSERT INTO transcode_jobs (job_id, content_id, user_id, status, priority, created_at, updated_at, queued_at, not_before,
+            INSERT INTO transcode_jobs (job_id, content_id, user_id, status, stage, priority, created_at, updated_at, queued_at, not_before,
                 started_at, completed_at, heartbeat_at, worker_id, lease_token, cancel_requested, retry_count, document)
-            VALUES (@JobId, @ContentId, @UserId, @Status, @Priority, @CreatedAt, @UpdatedAt, @QueuedAt, @NotBefore,
+            VALUES (@JobId, @ContentId, @UserId, @Status, @Stage, @Priority, @CreatedAt, @UpdatedAt, @QueuedAt, @NotBefore,
                 @StartedAt, @CompletedAt, @HeartbeatAt, @WorkerId, @LeaseToken, @CancelRequested, @RetryCount, @Document)
             """,
             Row(created),
@@ -94,26 +97,29 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
     public Task<TranscodeJob> QueueAsync(string jobId, CancellationToken cancellationToken) =>
         ChangeAsync(jobId, (job, now) => job.Queue(now), cancellationToken);
 
-    public async Task<ClaimResult> ClaimAsync(string workerId, string hostname, CancellationToken cancellationToken)
+    public Task<ClaimResult> ClaimAsync(string workerId, string hostname, CancellationToken cancellationToken) =>
+        ClaimAsync(workerId, hostname, Enum.GetValues<JobStage>(), cancellationToken);
+
+    public async Task<ClaimResult> ClaimAsync(string workerId, string hostname, IReadOnlyCollection<JobStage> stages, CancellationToken cancellationToken)
     {
         await using var scope = await BeginWriteAsync(cancellationToken);
         var now = Time.GetUtcNow();
         var row = await scope.Connection.QueryFirstOrDefaultAsync<(string, long)?>(new CommandDefinition(
             $"""
             SELECT {Columns} FROM transcode_jobs
-            WHERE status = 'queued' AND (not_before IS NULL OR not_before <= @now)
+            WHERE status = 'queued' AND (not_before IS NULL OR not_before <= @now) AND {StageIsOneOf}
             ORDER BY priority DESC, created_at, job_id
             LIMIT 1{LockNextFree}
             """,
-            new { now = Ms(now) },
+            new { now = Ms(now), stages = stages.Select(JobJson.Name).ToArray() },
             scope.Transaction,
             cancellationToken: cancellationToken));
 
         if (row is not { } found)
         {
             var due = await scope.Connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-                "SELECT min(not_before) FROM transcode_jobs WHERE status = 'queued' AND not_before > @now",
-                new { now = Ms(now) },
+                $"SELECT min(not_before) FROM transcode_jobs WHERE status = 'queued' AND not_before > @now AND {StageIsOneOf}",
+                new { now = Ms(now), stages = stages.Select(JobJson.Name).ToArray() },
                 scope.Transaction,
                 cancellationToken: cancellationToken));
             return due is { } at ? ClaimResult.Nothing with { RetryAfter = DateTimeOffset.FromUnixTimeMilliseconds(at) - now } : ClaimResult.Nothing;
@@ -413,7 +419,7 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
     private static Task SaveAsync(WriteScope scope, TranscodeJob job, CancellationToken cancellationToken) =>
         scope.ExecuteAsync(
             """
-            UPDATE transcode_jobs SET status = @Status, priority = @Priority, updated_at = @UpdatedAt, queued_at = @QueuedAt,
+            UPDATE transcode_jobs SET status = @Status, stage = @Stage, priority = @Priority, updated_at = @UpdatedAt, queued_at = @QueuedAt,
                 not_before = @NotBefore, started_at = @StartedAt, completed_at = @CompletedAt, heartbeat_at = @HeartbeatAt,
                 worker_id = @WorkerId, lease_token = @LeaseToken, cancel_requested = @CancelRequested, retry_count = @RetryCount,
                 document = @Document
@@ -428,6 +434,7 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
         job.ContentId,
         job.UserId,
         Status = JobJson.Name(job.Status),
+        Stage = JobJson.Name(job.Stage),
         job.Priority,
         CreatedAt = Ms(job.CreatedAt),
         UpdatedAt = Ms(job.UpdatedAt),

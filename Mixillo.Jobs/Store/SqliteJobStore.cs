@@ -46,6 +46,8 @@ public sealed class SqliteJobStore : SqlJobStore
 
     protected override string LockNextFree => "";
 
+    protected override string StageIsOneOf => "stage IN @stages";
+
     public override async Task InitializeAsync(CancellationToken cancellationToken)
     {
         await using (var connection = await OpenAsync(cancellationToken))

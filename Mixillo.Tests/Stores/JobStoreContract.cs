@@ -134,6 +134,37 @@ public abstract class JobStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Stages_are_claimed_and_acknowledged_one_by_one_by_the_workers_that_take_them()
+    {
+        var job = await Create();
+        JobStage[] fetchers = [JobStage.Fetch, JobStage.Publish];
+        JobStage[] processors = [JobStage.Process];
+        Assert.False((await Store.ClaimAsync("processor", "h", processors, None)).Claimed);
+
+        var fetch = await Store.ClaimAsync("fetcher", "h", fetchers, None);
+        Assert.Equal(JobStage.Fetch, fetch.Job!.Stage);
+        var acknowledged = await Store.UpdateAsync(fetch.Lease!, (j, now) => j.CompleteStage(now), None);
+        Assert.Equal((JobStatus.Queued, JobStage.Process, null), (acknowledged.Status, acknowledged.Stage, acknowledged.Worker));
+        Assert.False((await Store.ClaimAsync("fetcher", "h", fetchers, None)).Claimed);
+
+        var process = await Store.ClaimAsync("processor", "h", processors, None);
+        Assert.True(process.Lease!.Token > fetch.Lease!.Token);
+        await Assert.ThrowsAsync<LeaseLostException>(() => Store.HeartbeatAsync(fetch.Lease, None));
+        await Store.UpdateAsync(process.Lease, (j, now) => j.Fail(JobFactory.Error(retryable: true), now, 0), None);
+        Clock.Advance(TimeSpan.FromSeconds(3));
+        // A retry resumes at the stage that failed.
+        process = await Store.ClaimAsync("processor", "h", processors, None);
+        Assert.Equal(JobStage.Process, process.Job!.Stage);
+        await Store.UpdateAsync(process.Lease!, (j, now) => j.CompleteStage(now), None);
+
+        var publish = await Store.ClaimAsync("fetcher", "h", fetchers, None);
+        var done = await Store.UpdateAsync(publish.Lease!, (j, now) => Assert.True(j.CompleteStage(now)), None);
+        Assert.Equal((JobStatus.Completed, JobStage.Publish), (done.Status, done.Stage));
+        Assert.Equal(job.CreatedAt, done.CreatedAt);
+        Assert.Equal(Clock.GetUtcNow() - TimeSpan.FromSeconds(3), done.StartedAt);
+    }
+
+    [Fact]
     public async Task Illegal_transitions_are_refused_and_change_nothing()
     {
         var job = await Create();
