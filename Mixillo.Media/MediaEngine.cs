@@ -8,9 +8,10 @@ namespace Mixillo.Media;
 
 /// <summary>
 /// One video in, the whole output set out: probe and validate, one decode that writes every rendition,
-/// the thumbnails, the preview and the MP3, then HLS/DASH packaging by stream copy. Work happens in a
-/// scratch folder inside the output folder, so a failed or cancelled run leaves nothing behind and a
-/// successful one appears by rename.
+/// the thumbnails, the preview and the MP3 (<see cref="EncodeAsync"/>), then HLS/DASH packaging by stream
+/// copy (<see cref="PackageAsync"/>). The worker runs the steps separately, checkpointing between them;
+/// <see cref="TranscodeAsync"/> runs them in a scratch folder inside the output folder, so a failed or
+/// cancelled run leaves nothing behind and a successful one appears by rename.
 /// </summary>
 public sealed class MediaEngine(MediaOptions options, TimeProvider time)
 {
@@ -22,6 +23,7 @@ public sealed class MediaEngine(MediaOptions options, TimeProvider time)
     public Task<SourceMetadata> ProbeAsync(string input, CancellationToken cancellationToken) =>
         new Prober(options, _ffprobe).ProbeAsync(input, cancellationToken);
 
+    /// <summary>The whole pipeline into <paramref name="outputFolder"/>: probe, encode, package, then the outputs appear at once.</summary>
     public async Task<TranscodeResult> TranscodeAsync(
         string input,
         string outputFolder,
@@ -37,45 +39,59 @@ public sealed class MediaEngine(MediaOptions options, TimeProvider time)
 
         Directory.CreateDirectory(outputFolder);
         using var scratch = ScratchFolder.Create(outputFolder);
-        var runner = new FfmpegRunner(options, time);
-        runner.Started += pid => FfmpegStarted?.Invoke(pid);
+        var encoded = await EncodeAsync(input, source, transcode, scratch.Path, progress, cancellationToken);
+        var packageStarted = time.GetTimestamp();
+        var packaged = await PackageAsync(source, transcode, scratch.Path, progress, cancellationToken);
+        var packageSeconds = time.GetElapsedTime(packageStarted).TotalSeconds;
 
+        Publish(scratch.Path, outputFolder);
+        progress?.Report(new MediaProgress(MediaProgress.Measure, 100));
+
+        return new TranscodeResult
+        {
+            Source = source,
+            Renditions = encoded.Renditions,
+            Hls = packaged.Hls,
+            Dash = packaged.Dash,
+            Thumbnails = encoded.Thumbnails,
+            Preview = encoded.Preview,
+            Audio = encoded.Audio,
+            Timings = new Timings(
+                probeSeconds,
+                encoded.Elapsed.TotalSeconds,
+                packageSeconds,
+                time.GetElapsedTime(started).TotalSeconds,
+                (encoded.ProcessorTime + packaged.ProcessorTime).TotalSeconds),
+        };
+    }
+
+    /// <summary>
+    /// The expensive step: one decode of <paramref name="input"/> writes every rendition, the thumbnails, the
+    /// preview and the MP3 into <paramref name="folder"/>, each then measured with ffprobe.
+    /// </summary>
+    public async Task<EncodeOutput> EncodeAsync(
+        string input,
+        SourceMetadata source,
+        TranscodeOptions transcode,
+        string folder,
+        IProgress<MediaProgress>? progress,
+        CancellationToken cancellationToken)
+    {
         var plan = EncodePlanner.Plan(source, transcode);
-        Directory.CreateDirectory(Path.Combine(scratch.Path, OutputLayout.ThumbnailFolder));
-        var encodeStarted = time.GetTimestamp();
-        var encode = await runner.RunAsync(
-            FfmpegArguments.Encode(plan, input, source.Demuxer, scratch.Path),
+        Directory.CreateDirectory(Path.Combine(folder, OutputLayout.ThumbnailFolder));
+        var encode = await Runner().RunAsync(
+            FfmpegArguments.Encode(plan, input, source.Demuxer, folder),
             source.DurationSeconds,
             MediaErrorCodes.EncodeFailed,
             percent => progress?.Report(new MediaProgress(MediaProgress.Encode, percent)),
             cancellationToken);
-        var encodeSeconds = time.GetElapsedTime(encodeStarted).TotalSeconds;
-
-        var packageStarted = time.GetTimestamp();
-        IReadOnlyList<StreamVariant> variants = [];
-        var cpu = encode.ProcessorTime;
-        if (transcode.Hls || transcode.Dash)
-        {
-            runner.Finished += run => cpu += run.ProcessorTime;
-            variants = await new Packager(runner).PackageAsync(
-                plan.Renditions,
-                plan.SourceHasAudio,
-                source.DurationSeconds,
-                scratch.Path,
-                transcode.Hls,
-                transcode.Dash,
-                percent => progress?.Report(new MediaProgress(MediaProgress.Package, percent)),
-                cancellationToken);
-        }
-
-        var packageSeconds = time.GetElapsedTime(packageStarted).TotalSeconds;
 
         progress?.Report(new MediaProgress(MediaProgress.Measure, 0));
         var reader = new MediaFileReader(_ffprobe);
         var renditions = new List<MediaFile>();
         foreach (var rendition in plan.Renditions)
         {
-            renditions.Add(await reader.ReadAsync(scratch.Path, rendition.FileName, rendition.Name, cancellationToken));
+            renditions.Add(await reader.ReadAsync(folder, rendition.FileName, rendition.Name, cancellationToken));
         }
 
         // Thumbnails come out in frame order; when the source has fewer frames than its stated rate promised,
@@ -84,12 +100,12 @@ public sealed class MediaEngine(MediaOptions options, TimeProvider time)
         foreach (var (frame, number) in plan.Thumbnails.Select((frame, i) => (frame, i + 1)))
         {
             var path = OutputLayout.Thumbnail(number);
-            if (!File.Exists(Path.Combine(scratch.Path, path)))
+            if (!File.Exists(Path.Combine(folder, path)))
             {
                 break;
             }
 
-            var image = await reader.ReadAsync(scratch.Path, path, path, cancellationToken);
+            var image = await reader.ReadAsync(folder, path, path, cancellationToken);
             thumbnails.Add(new Thumbnail(path, frame.OffsetSeconds, image.Width ?? 0, image.Height ?? 0, image.SizeBytes));
         }
 
@@ -98,23 +114,55 @@ public sealed class MediaEngine(MediaOptions options, TimeProvider time)
             throw new MediaException(MediaErrorCodes.EncodeFailed, "ffmpeg wrote no thumbnails.");
         }
 
-        var preview = plan.Preview is null ? null : await reader.ReadAsync(scratch.Path, OutputLayout.Preview, OutputLayout.Preview, cancellationToken);
-        var audio = plan.AudioTrack ? await reader.ReadAsync(scratch.Path, OutputLayout.AudioTrack, OutputLayout.AudioTrack, cancellationToken) : null;
+        return new EncodeOutput(
+            renditions,
+            thumbnails,
+            plan.Preview is null ? null : await reader.ReadAsync(folder, OutputLayout.Preview, OutputLayout.Preview, cancellationToken),
+            plan.AudioTrack ? await reader.ReadAsync(folder, OutputLayout.AudioTrack, OutputLayout.AudioTrack, cancellationToken) : null,
+            encode.Elapsed,
+            encode.ProcessorTime);
+    }
 
-        Publish(scratch.Path, outputFolder);
-        progress?.Report(new MediaProgress(MediaProgress.Measure, 100));
-
-        return new TranscodeResult
+    /// <summary>
+    /// The cheap step: HLS and/or DASH from the renditions <see cref="EncodeAsync"/> left in <paramref name="folder"/>,
+    /// by stream copy. Nothing to do when neither is asked for.
+    /// </summary>
+    public async Task<PackageOutput> PackageAsync(
+        SourceMetadata source,
+        TranscodeOptions transcode,
+        string folder,
+        IProgress<MediaProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        if (!transcode.Hls && !transcode.Dash)
         {
-            Source = source,
-            Renditions = renditions,
-            Hls = transcode.Hls ? Streams(OutputLayout.HlsMaster, variants, withPlaylists: true) : null,
-            Dash = transcode.Dash ? Streams(OutputLayout.DashManifest, variants, withPlaylists: transcode.Hls) : null,
-            Thumbnails = thumbnails,
-            Preview = preview,
-            Audio = audio,
-            Timings = new Timings(probeSeconds, encodeSeconds, packageSeconds, time.GetElapsedTime(started).TotalSeconds, cpu.TotalSeconds),
-        };
+            return new PackageOutput(null, null, TimeSpan.Zero);
+        }
+
+        var plan = EncodePlanner.Plan(source, transcode);
+        var runner = Runner();
+        var cpu = TimeSpan.Zero;
+        runner.Finished += run => cpu += run.ProcessorTime;
+        var variants = await new Packager(runner).PackageAsync(
+            plan.Renditions,
+            plan.SourceHasAudio,
+            source.DurationSeconds,
+            folder,
+            transcode.Hls,
+            transcode.Dash,
+            percent => progress?.Report(new MediaProgress(MediaProgress.Package, percent)),
+            cancellationToken);
+        return new PackageOutput(
+            transcode.Hls ? Streams(OutputLayout.HlsMaster, variants, withPlaylists: true) : null,
+            transcode.Dash ? Streams(OutputLayout.DashManifest, variants, withPlaylists: transcode.Hls) : null,
+            cpu);
+    }
+
+    private FfmpegRunner Runner()
+    {
+        var runner = new FfmpegRunner(options, time);
+        runner.Started += pid => FfmpegStarted?.Invoke(pid);
+        return runner;
     }
 
     private static StreamOutput Streams(string manifest, IReadOnlyList<StreamVariant> variants, bool withPlaylists) =>

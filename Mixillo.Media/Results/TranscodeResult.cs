@@ -61,3 +61,15 @@ public sealed record StreamVariantOutput(string Name, string SegmentFolder, stri
 public sealed record Thumbnail(string Path, double OffsetSeconds, int Width, int Height, long SizeBytes);
 
 public sealed record Timings(double ProbeSeconds, double EncodeSeconds, double PackageSeconds, double TotalSeconds, double FfmpegCpuSeconds);
+
+/// <summary>What the encode step wrote, measured; and what it cost.</summary>
+public sealed record EncodeOutput(
+    IReadOnlyList<MediaFile> Renditions,
+    IReadOnlyList<Thumbnail> Thumbnails,
+    MediaFile? Preview,
+    MediaFile? Audio,
+    TimeSpan Elapsed,
+    TimeSpan ProcessorTime);
+
+/// <summary>What the package step wrote; null for a manifest that was not asked for.</summary>
+public sealed record PackageOutput(StreamOutput? Hls, StreamOutput? Dash, TimeSpan ProcessorTime);
