@@ -158,6 +158,14 @@ public sealed class MediaEngine(MediaOptions options, TimeProvider time)
             cpu);
     }
 
+    /// <summary>The DASH manifest over HLS segments already in <paramref name="folder"/>/hls (no ffmpeg).</summary>
+    public async Task<StreamOutput> WriteDashOverHlsAsync(SourceMetadata source, TranscodeOptions transcode, string folder, CancellationToken cancellationToken)
+    {
+        var plan = EncodePlanner.Plan(source, transcode);
+        var variants = await Packager.WriteDashOverHlsAsync(plan.Renditions, plan.SourceHasAudio, folder, cancellationToken);
+        return Streams(OutputLayout.DashManifest, variants, withPlaylists: true);
+    }
+
     private FfmpegRunner Runner()
     {
         var runner = new FfmpegRunner(options, time);

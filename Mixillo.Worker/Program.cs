@@ -1,13 +1,20 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 using Mixillo.Worker;
+using Mixillo.Worker.Hosting;
 
-// appsettings.json beside the program, then environment variables (Media__StallTimeout=00:02:00).
-var configuration = new ConfigurationBuilder()
-    .SetBasePath(AppContext.BaseDirectory)
-    .AddJsonFile("appsettings.json", optional: true)
-    .AddEnvironmentVariables()
-    .Build();
+if (args is ["process", .. var rest])
+{
+    // appsettings.json beside the program, then environment variables (Media__StallTimeout=00:02:00).
+    var configuration = new ConfigurationBuilder()
+        .SetBasePath(AppContext.BaseDirectory)
+        .AddJsonFile("appsettings.json", optional: true)
+        .AddEnvironmentVariables()
+        .Build();
+    return await ProcessCommand.RunAsync(rest, configuration, Console.Out, Console.Error, ConsoleCancellation.Token);
+}
 
-return args is ["process", .. var rest]
-    ? await ProcessCommand.RunAsync(rest, configuration, Console.Out, Console.Error, ConsoleCancellation.Token)
-    : ProcessCommand.Usage(Console.Error);
+var builder = Host.CreateApplicationBuilder(args);
+builder.Services.AddMixilloCore(builder.Configuration).AddMixilloWorker(builder.Configuration);
+await builder.Build().RunAsync();
+return 0;

@@ -133,6 +133,15 @@ public sealed record JobError
     public required bool Retryable { get; init; }
 }
 
+/// <summary>What the job has used so far, across stages and attempts: the basis of its actual cost.</summary>
+public sealed record JobUsage(double CpuSeconds, long BytesRead, long BytesWritten)
+{
+    public static readonly JobUsage None = new(0, 0, 0);
+
+    public JobUsage Add(double cpuSeconds = 0, long bytesRead = 0, long bytesWritten = 0) =>
+        new(CpuSeconds + cpuSeconds, BytesRead + bytesRead, BytesWritten + bytesWritten);
+}
+
 public sealed record JobCost(decimal Compute, decimal Storage, decimal Bandwidth)
 {
     public decimal Total => Compute + Storage + Bandwidth;

@@ -59,6 +59,8 @@ public sealed class TranscodeJob
 
     public JobCost? ActualCost { get; set; }
 
+    public JobUsage Usage { get; set; } = JobUsage.None;
+
     public DateTimeOffset CreatedAt { get; init; }
 
     public DateTimeOffset UpdatedAt { get; set; }

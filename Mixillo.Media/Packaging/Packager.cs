@@ -30,9 +30,7 @@ public sealed class Packager(FfmpegRunner runner)
             Path.Combine(root, segmentFolder));
         await runner.RunAsync(arguments, durationSeconds, MediaErrorCodes.PackageFailed, onPercent, cancellationToken);
 
-        var video = renditions.Select(r => Describe(root, segmentFolder, r.Name, r)).ToList();
-        var audio = withAudio ? Describe(root, segmentFolder, OutputLayout.HlsAudioVariant, rendition: null) : null;
-
+        var (video, audio) = DescribeAll(renditions, withAudio, root, segmentFolder);
         if (hls)
         {
             await File.WriteAllTextAsync(Path.Combine(root, OutputLayout.HlsMaster), MasterPlaylist.Write(video, audio, OutputLayout.VariantPlaylist), cancellationToken);
@@ -40,9 +38,7 @@ public sealed class Packager(FfmpegRunner runner)
 
         if (dash)
         {
-            Directory.CreateDirectory(Path.Combine(root, OutputLayout.DashFolder));
-            var manifest = DashManifest.Write(video, audio, hls ? $"../{OutputLayout.HlsFolder}/" : "", OutputLayout.SegmentPattern);
-            await File.WriteAllTextAsync(Path.Combine(root, OutputLayout.DashManifest), manifest, cancellationToken);
+            await WriteDashAsync(video, audio, root, hls, cancellationToken);
             if (!hls)
             {
                 foreach (var playlist in Directory.EnumerateFiles(Path.Combine(root, OutputLayout.DashFolder), "*.m3u8", SearchOption.AllDirectories))
@@ -54,6 +50,28 @@ public sealed class Packager(FfmpegRunner runner)
 
         return audio is null ? video : [.. video, audio];
     }
+
+    /// <summary>
+    /// The DASH manifest alone, over HLS segments already cut under hls/ (by an earlier attempt, say): the DASH
+    /// task retried without redoing HLS.
+    /// </summary>
+    public static async Task<IReadOnlyList<StreamVariant>> WriteDashOverHlsAsync(IReadOnlyList<Rendition> renditions, bool withAudio, string root, CancellationToken cancellationToken)
+    {
+        var (video, audio) = DescribeAll(renditions, withAudio, root, OutputLayout.HlsFolder);
+        await WriteDashAsync(video, audio, root, hls: true, cancellationToken);
+        return audio is null ? video : [.. video, audio];
+    }
+
+    private static Task WriteDashAsync(IReadOnlyList<StreamVariant> video, StreamVariant? audio, string root, bool hls, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.Combine(root, OutputLayout.DashFolder));
+        var manifest = DashManifest.Write(video, audio, hls ? $"../{OutputLayout.HlsFolder}/" : "", OutputLayout.SegmentPattern);
+        return File.WriteAllTextAsync(Path.Combine(root, OutputLayout.DashManifest), manifest, cancellationToken);
+    }
+
+    private static (List<StreamVariant> Video, StreamVariant? Audio) DescribeAll(IReadOnlyList<Rendition> renditions, bool withAudio, string root, string segmentFolder) =>
+        (renditions.Select(r => Describe(root, segmentFolder, r.Name, r)).ToList(),
+         withAudio ? Describe(root, segmentFolder, OutputLayout.HlsAudioVariant, rendition: null) : null);
 
     private static StreamVariant Describe(string root, string segmentFolder, string name, Rendition? rendition)
     {

@@ -1,0 +1,138 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Mixillo.Jobs.Model;
+using Mixillo.Jobs.Storage;
+using Mixillo.Jobs.Store;
+using Mixillo.Tests.Stores;
+using Mixillo.Tests.Support;
+using Mixillo.Worker.Hosting;
+
+namespace Mixillo.Tests.Worker;
+
+/// <summary>
+/// A deployment for a test: configuration for a store and a storage of its own, worker hosts started in this
+/// process or as real processes, and helpers to enqueue a clip and wait for its job.
+/// </summary>
+public sealed class Deployment : IAsyncDisposable
+{
+    private readonly TempFolder _folder = new();
+    private readonly List<IHost> _hosts = [];
+
+    public Deployment(Dictionary<string, string?> settings)
+    {
+        Settings = new Dictionary<string, string?>
+        {
+            ["Store:Provider"] = "sqlite",
+            ["ConnectionStrings:mixillo"] = $"Data Source={_folder.File("mixillo.db")}",
+            ["Storage:Provider"] = "filesystem",
+            ["Storage:Root"] = _folder.File("media"),
+            ["Worker:ScratchRoot"] = _folder.File("scratch"),
+            ["Worker:ProgressInterval"] = "00:00:00.250",
+            ["Queue:HeartbeatInterval"] = "00:00:00.500",
+            ["Queue:StuckAfter"] = "00:00:03",
+            ["Queue:PollInterval"] = "00:00:01",
+            ["Queue:StartRateLimit"] = "0",
+            ["Worker:ShutdownGrace"] = "00:00:02",
+        };
+        foreach (var (key, value) in settings)
+        {
+            Settings[key] = value;
+        }
+
+        var services = new ServiceCollection().AddMixilloCore(Configuration()).BuildServiceProvider();
+        Store = services.GetRequiredService<IJobStore>();
+        Storage = services.GetRequiredService<IObjectStorage>();
+    }
+
+    public Dictionary<string, string?> Settings { get; }
+
+    public IJobStore Store { get; }
+
+    public IObjectStorage Storage { get; }
+
+    public string ScratchRoot => Settings["Worker:ScratchRoot"]!;
+
+    public IConfiguration Configuration(Dictionary<string, string?>? overrides = null) =>
+        new ConfigurationBuilder().AddInMemoryCollection(Settings).AddInMemoryCollection(overrides ?? []).Build();
+
+    /// <summary>The same configuration as environment variables, for a worker run as a process.</summary>
+    public Dictionary<string, string> Environment(Dictionary<string, string?>? overrides = null) =>
+        Settings.Concat(overrides ?? []).Where(s => s.Value is not null).GroupBy(s => s.Key).ToDictionary(g => g.Key.Replace(":", "__", StringComparison.Ordinal), g => g.Last().Value!);
+
+    public async Task InitializeAsync()
+    {
+        await Store.InitializeAsync(CancellationToken.None);
+        await Storage.InitializeAsync(CancellationToken.None);
+    }
+
+    /// <summary>Starts a worker host in this process.</summary>
+    public async Task<IHost> StartWorkerAsync(Dictionary<string, string?>? overrides = null)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddConfiguration(Configuration(overrides));
+        builder.Services.AddMixilloCore(builder.Configuration).AddMixilloWorker(builder.Configuration);
+        var host = builder.Build();
+        await host.StartAsync();
+        _hosts.Add(host);
+        return host;
+    }
+
+    /// <summary>Uploads a clip as a source and enqueues a job for it.</summary>
+    public async Task<TranscodeJob> EnqueueAsync(string clip, JobOptions options, int priority = NewJob.DefaultPriority)
+    {
+        var key = $"uploads/user_1/{Guid.NewGuid():N}{Path.GetExtension(clip)}";
+        await Storage.PutFileAsync(key, clip, CancellationToken.None);
+        return await Store.CreateAsync(
+            JobFactory.New(priority, options: options) with { Source = new SourceFile { Key = key, OriginalName = Path.GetFileName(clip), SizeBytes = new FileInfo(clip).Length } },
+            queue: true,
+            CancellationToken.None);
+    }
+
+    /// <summary>Polls the job until <paramref name="done"/> says so (or the time runs out).</summary>
+    public async Task<TranscodeJob> WaitForAsync(string jobId, Func<TranscodeJob, bool> done, TimeSpan timeout)
+    {
+        using var limit = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            var job = await Store.GetAsync(jobId, CancellationToken.None) ?? throw new InvalidOperationException($"{jobId} vanished");
+            if (done(job))
+            {
+                return job;
+            }
+
+            if (limit.IsCancellationRequested)
+            {
+                throw new TimeoutException($"{jobId} is {job.Status} at stage {job.Stage} after {timeout}: {string.Join("; ", job.Errors.Select(e => e.Code + " " + e.Error))}");
+            }
+
+            await Task.Delay(100, CancellationToken.None);
+        }
+    }
+
+    public Task<TranscodeJob> WaitForFinalAsync(string jobId, TimeSpan timeout) => WaitForAsync(jobId, j => JobStateMachine.IsFinal(j.Status) || j.Status == JobStatus.Failed, timeout);
+
+    public async Task<List<string>> KeysAsync(string prefix)
+    {
+        var keys = new List<string>();
+        await foreach (var found in Storage.ListAsync(prefix, CancellationToken.None))
+        {
+            keys.Add(found.Key);
+        }
+
+        return keys;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var host in _hosts)
+        {
+            await host.StopAsync();
+            host.Dispose();
+        }
+
+        await Store.DisposeAsync();
+        (Storage as IDisposable)?.Dispose();
+        _folder.Dispose();
+    }
+}

@@ -1,0 +1,89 @@
+using Mixillo.Jobs.Model;
+using Mixillo.Tests.Support;
+
+namespace Mixillo.Tests.Worker;
+
+/// <summary>The worker host, in this process, on the embedded configuration (SQLite + a storage folder).</summary>
+[Collection(MediaCollection.Name)]
+public sealed class WorkerTests(Clips clips) : IAsyncLifetime
+{
+    private static readonly JobOptions Fast = new() { Qualities = ["480p", "360p"], Preset = "ultrafast", ThumbnailCount = 2, Dash = true };
+    private Deployment _deployment = null!;
+
+    public async Task InitializeAsync()
+    {
+        _deployment = new Deployment([]);
+        await _deployment.InitializeAsync();
+    }
+
+    public async Task DisposeAsync() => await _deployment.DisposeAsync();
+
+    [Fact]
+    public async Task A_source_in_storage_becomes_the_whole_output_set_and_a_completed_job()
+    {
+        await _deployment.StartWorkerAsync();
+        var job = await _deployment.EnqueueAsync(clips["portrait"], Fast);
+
+        var done = await _deployment.WaitForFinalAsync(job.JobId, TimeSpan.FromMinutes(2));
+
+        Assert.Equal(JobStatus.Completed, done.Status);
+        Assert.Equal(100, done.Progress.Percentage);
+        Assert.All(done.Tasks, t => Assert.Equal(JobTaskStatus.Completed, t.Status));
+        var published = await _deployment.KeysAsync($"videos/{job.ContentId}/");
+        Assert.Contains($"videos/{job.ContentId}/480p.mp4", published);
+        Assert.Contains($"videos/{job.ContentId}/360p.mp4", published);
+        Assert.Contains($"videos/{job.ContentId}/hls/master.m3u8", published);
+        Assert.Contains($"videos/{job.ContentId}/dash/manifest.mpd", published);
+        Assert.Contains($"videos/{job.ContentId}/audio.mp3", published);
+        Assert.Contains($"videos/{job.ContentId}/preview.mp4", published);
+        Assert.Equal(2, published.Count(k => k.Contains("/thumbnails/", StringComparison.Ordinal)));
+        Assert.Contains(published, k => k.EndsWith("/hls/480p/seg_000.m4s", StringComparison.Ordinal));
+
+        Assert.Equal(["480p", "360p", "hls", "dash"], done.Outputs.Select(o => o.Quality));
+        var rendition = done.Outputs[0];
+        Assert.Equal((480, 854), (rendition.Width, rendition.Height));
+        Assert.Equal((await _deployment.Storage.StatAsync(rendition.Key, CancellationToken.None))!.SizeBytes, rendition.SizeBytes);
+        Assert.Equal(2, done.Thumbnails.Count);
+        Assert.NotNull(done.AnimatedPreview);
+        Assert.Equal(44100, done.AudioTrack!.SampleRate);
+        Assert.Equal(4, done.SourceFile.Metadata!.DurationSeconds, precision: 0);
+
+        Assert.True(done.Usage.CpuSeconds > 0 && done.Usage.BytesRead > 0 && done.Usage.BytesWritten > 0);
+        Assert.True(done.ActualCost!.Total > 0);
+        Assert.NotNull(done.EstimatedCost);
+        Assert.Empty(await _deployment.KeysAsync("staging/"));
+        Assert.Empty(Directory.GetFiles(_deployment.ScratchRoot, "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task Invalid_input_fails_at_once_with_its_code_and_leaves_nothing_staged()
+    {
+        var text = Path.Combine(clips.Folder, "notes.mp4");
+        await File.WriteAllTextAsync(text, "not a video\n");
+        await _deployment.StartWorkerAsync();
+        var job = await _deployment.EnqueueAsync(text, Fast);
+
+        var done = await _deployment.WaitForFinalAsync(job.JobId, TimeSpan.FromMinutes(1));
+
+        Assert.Equal(JobStatus.Failed, done.Status);
+        Assert.Equal(0, done.RetryCount);
+        var error = Assert.Single(done.Errors);
+        Assert.Equal(("input_not_video", false, "transcode"), (error.Code, error.Retryable, error.Task));
+        Assert.Equal(JobTaskStatus.Failed, done.Task(JobTaskType.Transcode).Status);
+        Assert.Empty(await _deployment.KeysAsync("staging/"));
+        Assert.Empty(await _deployment.KeysAsync("videos/"));
+    }
+
+    [Fact]
+    public async Task A_missing_source_fails_as_source_missing()
+    {
+        await _deployment.StartWorkerAsync();
+        var job = await _deployment.EnqueueAsync(clips["tiny"], Fast);
+        await _deployment.Storage.DeleteAsync(job.SourceFile.Key, CancellationToken.None);
+
+        var done = await _deployment.WaitForFinalAsync(job.JobId, TimeSpan.FromMinutes(1));
+
+        Assert.Equal(JobStatus.Failed, done.Status);
+        Assert.Equal("source_missing", Assert.Single(done.Errors).Code);
+    }
+}

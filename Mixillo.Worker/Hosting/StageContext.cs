@@ -1,0 +1,79 @@
+using Mixillo.Jobs.Model;
+using Mixillo.Jobs.Store;
+
+namespace Mixillo.Worker.Hosting;
+
+/// <summary>
+/// One claimed stage while it runs: its lease, its scratch folder, its usage, and the latest progress, which
+/// is written to the job at most every <see cref="WorkerOptions.ProgressInterval"/> rather than per report.
+/// </summary>
+internal sealed class StageContext(TranscodeJob job, JobLease lease, string scratch, IJobStore store)
+{
+    private readonly Lock _progressLock = new();
+    private (JobTaskType Task, double TaskPercent, double Overall, string Step)? _pending;
+
+    public TranscodeJob Job { get; private set; } = job;
+
+    public JobLease Lease { get; } = lease;
+
+    public string Scratch { get; } = scratch;
+
+    public JobUsage Usage { get; private set; } = JobUsage.None;
+
+    /// <summary>The task running now: a failure is recorded against it.</summary>
+    public JobTaskType? CurrentTask { get; set; }
+
+    public void Use(double cpuSeconds = 0, long bytesRead = 0, long bytesWritten = 0) => Usage = Usage.Add(cpuSeconds, bytesRead, bytesWritten);
+
+    public void ReportProgress(JobTaskType task, double taskPercent, double overall, string step)
+    {
+        lock (_progressLock)
+        {
+            _pending = (task, taskPercent, overall, step);
+        }
+    }
+
+    /// <summary>The lease holder's write; the job seen afterwards is the saved one.</summary>
+    public async Task ChangeAsync(Action<TranscodeJob, DateTimeOffset> change, CancellationToken cancellationToken) =>
+        Job = await store.UpdateAsync(Lease, change, cancellationToken);
+
+    /// <summary>Records usage so far on the job (and the cost it comes to), then forgets it, so nothing is counted twice.</summary>
+    public Action<TranscodeJob, DateTimeOffset> TakeUsage(CostOptions prices)
+    {
+        var usage = Usage;
+        Usage = JobUsage.None;
+        return (job, _) =>
+        {
+            job.Usage = job.Usage.Add(usage.CpuSeconds, usage.BytesRead, usage.BytesWritten);
+            job.ActualCost = CostModel.Actual(job.Usage.CpuSeconds, job.Usage.BytesWritten, job.Usage.BytesRead, prices);
+        };
+    }
+
+    /// <summary>Writes the latest progress if any came since the last write. A finished task keeps its 100 %.</summary>
+    public async Task FlushProgressAsync(CancellationToken cancellationToken)
+    {
+        (JobTaskType Task, double TaskPercent, double Overall, string Step) progress;
+        lock (_progressLock)
+        {
+            if (_pending is not { } pending)
+            {
+                return;
+            }
+
+            progress = pending;
+            _pending = null;
+        }
+
+        await ChangeAsync(
+            (job, now) =>
+            {
+                if (job.Tasks.FirstOrDefault(t => t.Type == progress.Task) is { Status: JobTaskStatus.Pending or JobTaskStatus.Processing })
+                {
+                    job.UpdateTask(progress.Task, progress.TaskPercent, now);
+                }
+
+                job.Progress = new JobProgress { Percentage = Math.Round(progress.Overall, 1), CurrentTask = JobJson.Name(progress.Task), CurrentStep = progress.Step };
+            },
+            cancellationToken);
+    }
+}

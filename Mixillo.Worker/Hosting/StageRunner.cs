@@ -1,0 +1,503 @@
+using Microsoft.Extensions.Logging;
+using Mixillo.Jobs.Model;
+using Mixillo.Jobs.Storage;
+using Mixillo.Jobs.Store;
+using Mixillo.Media;
+using Mixillo.Media.Planning;
+using Mixillo.Media.Probing;
+using Mixillo.Media.Results;
+
+namespace Mixillo.Worker.Hosting;
+
+/// <summary>
+/// Runs one claimed stage of a job, from storage to storage:
+/// fetch (source to scratch, probe, validate, record the metadata), process (encode, then package, each
+/// checkpointed: a retry redoes only the tasks that did not complete; outputs go to the attempt's private
+/// staging prefix), publish (outputs copied under videos/{contentId}/, manifests last; the job completes).
+/// Each stage ends by acknowledging it, which queues the job for the next one.
+/// </summary>
+public sealed partial class StageRunner(
+    IJobStore store,
+    IObjectStorage storage,
+    MediaEngine engine,
+    WorkerOptions options,
+    QueueOptions queue,
+    CostOptions prices,
+    ILogger<StageRunner> logger)
+{
+    // DESIGN.md's overall progress: metadata 5 %, transcode 10-70 %, HLS 75 %, DASH 80 %, then 95 % and 100 % at publish.
+    private const double Fetched = 5;
+    private const double EncodeFrom = 10;
+    private const double EncodeTo = 70;
+    private const double HlsDone = 75;
+    private const double DashDone = 80;
+    private const double Processed = 95;
+
+    private static readonly JobTaskType[] EncodeTasks = [JobTaskType.Transcode, JobTaskType.Thumbnail, JobTaskType.Preview, JobTaskType.AudioExtract];
+
+    /// <param name="hardStop">Cancelled when the host's shutdown grace runs out: the stage is released, not failed.</param>
+    public async Task RunAsync(TranscodeJob job, JobLease lease, CancellationToken hardStop)
+    {
+        var scratch = Path.Combine(options.ScratchRoot, lease.WorkerId, $"{job.JobId}-{lease.Token}");
+        Directory.CreateDirectory(scratch);
+        var context = new StageContext(job, lease, scratch, store);
+        using var stage = CancellationTokenSource.CreateLinkedTokenSource(hardStop);
+        var watch = new StageWatch();
+        var watching = WatchAsync(context, watch, stage);
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["jobId"] = job.JobId, ["contentId"] = job.ContentId, ["stage"] = JobJson.Name(job.Stage) });
+        try
+        {
+            LogStarting(job.Stage, lease.Token);
+            var run = job.Stage switch
+            {
+                JobStage.Fetch => FetchAsync(context, stage.Token),
+                JobStage.Process => ProcessAsync(context, stage.Token),
+                _ => PublishAsync(context, stage.Token),
+            };
+            await run;
+            LogFinished(job.Stage);
+        }
+        catch (Exception ex) when (watch.LeaseLost || ex is LeaseLostException)
+        {
+            LogLeaseLost(lease.Token);
+        }
+        catch (OperationCanceledException) when (watch.CancelRequested)
+        {
+            await context.ChangeAsync((j, now) => j.Cancelled(now), CancellationToken.None);
+            await storage.DeletePrefixAsync(OutputKeys.Staging(job.JobId), CancellationToken.None);
+            LogCancelled();
+        }
+        catch (OperationCanceledException) when (hardStop.IsCancellationRequested)
+        {
+            await context.ChangeAsync((j, now) => j.Release(now), CancellationToken.None);
+            LogReleased();
+        }
+        catch (Exception ex)
+        {
+            await FailAsync(context, ex);
+        }
+        finally
+        {
+            await stage.CancelAsync();
+            await watching;
+            DeleteScratch(scratch);
+        }
+    }
+
+    private async Task FetchAsync(StageContext context, CancellationToken cancellationToken)
+    {
+        context.CurrentTask = JobTaskType.Transcode;
+        var (_, source) = await SourceAsync(context, cancellationToken);
+        var job = context.Job;
+        var info = new SourceInfo
+        {
+            DurationSeconds = source.DurationSeconds,
+            Width = source.Video.Width,
+            Height = source.Video.Height,
+            FramesPerSecond = source.Video.FramesPerSecond,
+            VideoCodec = source.Video.Codec,
+            AudioCodec = source.Audio?.Codec,
+            BitrateBps = source.BitrateBps,
+            Format = source.FormatName,
+        };
+        var recordUsage = context.TakeUsage(prices);
+        await context.ChangeAsync(
+            (j, now) =>
+            {
+                j.SourceFile = j.SourceFile with { Metadata = info, SizeBytes = source.SizeBytes };
+                j.EstimatedCost ??= CostModel.Estimate(source.DurationSeconds, source.SizeBytes, j.Options, prices);
+                j.Progress = new JobProgress { Percentage = Fetched, CurrentTask = JobJson.Name(JobTaskType.Transcode), CurrentStep = "fetched" };
+                recordUsage(j, now);
+                j.CompleteStage(now);
+            },
+            cancellationToken);
+    }
+
+    private async Task ProcessAsync(StageContext context, CancellationToken cancellationToken)
+    {
+        var (input, source) = await SourceAsync(context, cancellationToken);
+        var job = context.Job;
+        var transcode = Transcode(job.Options);
+        var output = Path.Combine(context.Scratch, "out");
+        var attempt = OutputKeys.Attempt(job.JobId, context.Lease.Token);
+
+        if (job.Task(JobTaskType.Transcode).Status != JobTaskStatus.Completed)
+        {
+            context.CurrentTask = JobTaskType.Transcode;
+            var progress = new Progress<MediaProgress>(p => context.ReportProgress(
+                JobTaskType.Transcode, p.Percent, EncodeFrom + ((EncodeTo - EncodeFrom) * p.Percent / 100), p.Step));
+            var encoded = await engine.EncodeAsync(input, source, transcode, output, progress, cancellationToken);
+            context.Use(cpuSeconds: encoded.ProcessorTime.TotalSeconds);
+            await UploadAsync(context, output, attempt, cancellationToken);
+            await RecordEncodeAsync(context, encoded, attempt, cancellationToken);
+        }
+        else if (NeedsPackaging(context.Job))
+        {
+            // Encoded by an earlier attempt: the renditions come back from its staging prefix.
+            var from = context.Job.Task(JobTaskType.Transcode).Output!;
+            foreach (var rendition in EncodePlannerFor(source, transcode))
+            {
+                await DownloadAsync(context, from + rendition.FileName, Path.Combine(output, rendition.FileName), cancellationToken);
+            }
+        }
+
+        await PackageAsync(context, source, transcode, output, attempt, cancellationToken);
+        var recordUsage = context.TakeUsage(prices);
+        await context.ChangeAsync(
+            (j, now) =>
+            {
+                j.Progress = new JobProgress { Percentage = Processed, CurrentStep = "processed" };
+                recordUsage(j, now);
+                j.CompleteStage(now);
+            },
+            cancellationToken);
+    }
+
+    private async Task PackageAsync(StageContext context, SourceMetadata source, TranscodeOptions transcode, string output, string attempt, CancellationToken cancellationToken)
+    {
+        var job = context.Job;
+        var hls = job.Options.Hls && job.Task(JobTaskType.Hls).Status != JobTaskStatus.Completed;
+        var dash = job.Options.Dash && job.Task(JobTaskType.Dash).Status != JobTaskStatus.Completed;
+        if (!hls && !dash)
+        {
+            return;
+        }
+
+        context.CurrentTask = hls ? JobTaskType.Hls : JobTaskType.Dash;
+        var before = Directory.EnumerateFiles(output, "*", SearchOption.AllDirectories).ToHashSet();
+        StreamOutputs streams;
+        if (!hls && job.Options.Hls)
+        {
+            // HLS is done (by an earlier attempt): only the DASH manifest over its segments is missing.
+            await DownloadPrefixAsync(context, job.Task(JobTaskType.Hls).Output! + OutputLayout.HlsFolder + "/", Path.Combine(output, OutputLayout.HlsFolder), cancellationToken);
+            before = Directory.EnumerateFiles(output, "*", SearchOption.AllDirectories).ToHashSet();
+            streams = new StreamOutputs(null, await engine.WriteDashOverHlsAsync(source, transcode, output, cancellationToken));
+        }
+        else
+        {
+            var progress = new Progress<MediaProgress>(p => context.ReportProgress(context.CurrentTask.Value, p.Percent, EncodeTo + (5 * p.Percent / 100), p.Step));
+            var packaged = await engine.PackageAsync(source, transcode with { Hls = job.Options.Hls, Dash = dash }, output, progress, cancellationToken);
+            context.Use(cpuSeconds: packaged.ProcessorTime.TotalSeconds);
+            streams = new StreamOutputs(packaged.Hls, packaged.Dash);
+        }
+
+        await UploadAsync(context, output, attempt, cancellationToken, only: path => !before.Contains(path));
+        var contentPrefix = OutputKeys.Published(job.ContentId);
+        await context.ChangeAsync(
+            (j, now) =>
+            {
+                if (streams.Hls is { } h)
+                {
+                    j.CompleteTask(JobTaskType.Hls, attempt, now);
+                    j.AddOutput(StreamRecord("hls", contentPrefix, h));
+                    j.Progress = new JobProgress { Percentage = HlsDone, CurrentTask = "hls", CurrentStep = "packaged" };
+                }
+
+                if (streams.Dash is { } d)
+                {
+                    j.CompleteTask(JobTaskType.Dash, attempt, now);
+                    j.AddOutput(StreamRecord("dash", contentPrefix, d));
+                    j.Progress = new JobProgress { Percentage = DashDone, CurrentTask = "dash", CurrentStep = "packaged" };
+                }
+            },
+            cancellationToken);
+    }
+
+    private async Task PublishAsync(StageContext context, CancellationToken cancellationToken)
+    {
+        var job = context.Job;
+        var target = OutputKeys.Published(job.ContentId);
+        // Every completed task's attempt prefix, oldest first, so a later attempt's file wins.
+        var prefixes = job.Tasks
+            .Where(t => t.Status == JobTaskStatus.Completed && t.Output is not null)
+            .OrderBy(t => t.CompletedAt)
+            .Select(t => t.Output!)
+            .Distinct()
+            .ToList();
+        var copies = new Dictionary<string, StoredObject>(StringComparer.Ordinal);
+        foreach (var prefix in prefixes)
+        {
+            await foreach (var stored in storage.ListAsync(prefix, cancellationToken))
+            {
+                copies[stored.Key[prefix.Length..]] = stored;
+            }
+        }
+
+        // Manifests last: until they exist, no player finds a half-published stream.
+        foreach (var (relative, stored) in copies.OrderBy(c => IsManifest(c.Key)).ThenBy(c => c.Key, StringComparer.Ordinal))
+        {
+            await storage.CopyAsync(stored.Key, target + relative, cancellationToken);
+            context.Use(bytesWritten: stored.SizeBytes);
+        }
+
+        var recordUsage = context.TakeUsage(prices);
+        await context.ChangeAsync(
+            (j, now) =>
+            {
+                recordUsage(j, now);
+                j.CompleteStage(now);
+            },
+            cancellationToken);
+        await storage.DeletePrefixAsync(OutputKeys.Staging(job.JobId), CancellationToken.None);
+    }
+
+    /// <summary>The source, downloaded into scratch and probed (both stages that need it do this: they may run on different machines).</summary>
+    private async Task<(string Path, SourceMetadata Source)> SourceAsync(StageContext context, CancellationToken cancellationToken)
+    {
+        var key = context.Job.SourceFile.Key;
+        var path = Path.Combine(context.Scratch, "source" + Path.GetExtension(key));
+        try
+        {
+            await DownloadAsync(context, key, path, cancellationToken);
+        }
+        catch (ObjectNotFoundException)
+        {
+            throw new MediaException(SourceMissing, $"The source '{key}' is not in storage.");
+        }
+
+        return (path, await engine.ProbeAsync(path, cancellationToken));
+    }
+
+    private async Task RecordEncodeAsync(StageContext context, EncodeOutput encoded, string attempt, CancellationToken cancellationToken)
+    {
+        var prefix = OutputKeys.Published(context.Job.ContentId);
+        await context.ChangeAsync(
+            (j, now) =>
+            {
+                j.CompleteTask(JobTaskType.Transcode, attempt, now);
+                foreach (var file in encoded.Renditions)
+                {
+                    j.AddOutput(new JobOutput
+                    {
+                        Quality = file.Name,
+                        Key = prefix + file.Path,
+                        SizeBytes = file.SizeBytes,
+                        BitrateBps = file.BitrateBps,
+                        Width = file.Width ?? 0,
+                        Height = file.Height ?? 0,
+                        DurationSeconds = file.DurationSeconds,
+                        Codec = file.VideoCodec,
+                    });
+                }
+
+                Finish(j, JobTaskType.Thumbnail, encoded.Thumbnails.Count > 0, now, attempt, () =>
+                {
+                    foreach (var thumbnail in encoded.Thumbnails)
+                    {
+                        j.AddThumbnail(new JobThumbnail(prefix + thumbnail.Path, thumbnail.OffsetSeconds, thumbnail.Width, thumbnail.Height));
+                    }
+                });
+                Finish(j, JobTaskType.Preview, encoded.Preview is not null, now, attempt, () =>
+                    j.AnimatedPreview = new AnimatedPreview(prefix + encoded.Preview!.Path, encoded.Preview.DurationSeconds, encoded.Preview.Width ?? 0, encoded.Preview.Height ?? 0));
+                Finish(j, JobTaskType.AudioExtract, encoded.Audio is not null, now, attempt, () =>
+                    j.AudioTrack = new AudioTrack(prefix + encoded.Audio!.Path, (int)(encoded.Audio.BitrateBps / 1000), encoded.Audio.SampleRate ?? 0, encoded.Audio.DurationSeconds));
+                j.Progress = new JobProgress { Percentage = EncodeTo, CurrentTask = "transcode", CurrentStep = "encoded" };
+            },
+            cancellationToken);
+    }
+
+    /// <summary>A task of the encode: completed with its output, or skipped when there was nothing to make (a silent source has no MP3).</summary>
+    private static void Finish(TranscodeJob job, JobTaskType type, bool produced, DateTimeOffset now, string attempt, Action record)
+    {
+        if (job.Tasks.All(t => t.Type != type))
+        {
+            return;
+        }
+
+        if (produced)
+        {
+            record();
+            job.CompleteTask(type, attempt, now);
+        }
+        else
+        {
+            job.SkipTask(type, now);
+        }
+    }
+
+    private async Task FailAsync(StageContext context, Exception exception)
+    {
+        var error = Classify(exception, context.CurrentTask, TimeProvider.System.GetUtcNow());
+        LogFailed(exception, error.Code, error.Retryable, (exception as MediaException)?.Diagnostics);
+        try
+        {
+            var recordUsage = context.TakeUsage(prices);
+            await context.ChangeAsync(
+                (j, now) =>
+                {
+                    recordUsage(j, now);
+                    if (context.CurrentTask is { } task && j.Tasks.FirstOrDefault(t => t.Type == task) is { Status: JobTaskStatus.Pending or JobTaskStatus.Processing })
+                    {
+                        j.FailTask(task, error.Error, now);
+                    }
+
+                    j.Fail(error, now, Random.Shared.NextDouble());
+                },
+                CancellationToken.None);
+            if (context.Job.Status == JobStatus.Failed)
+            {
+                await storage.DeletePrefixAsync(OutputKeys.Staging(context.Job.JobId), CancellationToken.None);
+            }
+        }
+        catch (Exception ex) when (ex is LeaseLostException || StoreErrors.IsTransient(ex))
+        {
+            // The store is unreachable or the job was taken over: stuck recovery will retry it.
+            LogFailureNotRecorded(ex.Message);
+        }
+    }
+
+    /// <summary>Invalid input fails at once; anything else may pass on another attempt.</summary>
+    internal static JobError Classify(Exception exception, JobTaskType? task, DateTimeOffset now)
+    {
+        var (code, retryable) = exception switch
+        {
+            MediaException media => (media.Code, !media.IsInputError && media.Code != SourceMissing),
+            InvalidStorageKeyException => (InvalidStorageKeyException.Code, false),
+            _ => ("worker_error", true),
+        };
+        return new JobError
+        {
+            Task = task is { } t ? JobJson.Name(t) : "job",
+            Code = code,
+            Error = exception.Message,
+            Timestamp = now,
+            Retryable = retryable,
+        };
+    }
+
+    public const string SourceMissing = "source_missing";
+
+    private static bool NeedsPackaging(TranscodeJob job) =>
+        (job.Options.Hls && job.Task(JobTaskType.Hls).Status != JobTaskStatus.Completed)
+        || (job.Options.Dash && job.Task(JobTaskType.Dash).Status != JobTaskStatus.Completed);
+
+    private static IReadOnlyList<Rendition> EncodePlannerFor(SourceMetadata source, TranscodeOptions transcode) =>
+        LadderPlanner.Plan(source.Video.Width, source.Video.Height, source.Video.FramesPerSecond, transcode.Ladder);
+
+    private static TranscodeOptions Transcode(JobOptions options) => new()
+    {
+        Ladder = Rung.ParseLadder(string.Join(',', options.Qualities)),
+        Hls = options.Hls,
+        Dash = options.Dash,
+        ThumbnailCount = options.ThumbnailCount,
+        Preview = options.Preview,
+        Audio = options.Audio,
+        Preset = options.Preset,
+    };
+
+    private static JobOutput StreamRecord(string quality, string prefix, StreamOutput stream) => new()
+    {
+        Quality = quality,
+        Key = prefix + stream.Manifest,
+        ManifestKey = prefix + stream.Manifest,
+        SegmentCount = stream.Variants.Max(v => v.SegmentCount),
+        SegmentDurationSeconds = stream.TargetSegmentSeconds,
+    };
+
+    private static bool IsManifest(string relative) => relative.EndsWith(".m3u8", StringComparison.Ordinal) || relative.EndsWith(".mpd", StringComparison.Ordinal);
+
+    private async Task UploadAsync(StageContext context, string folder, string prefix, CancellationToken cancellationToken, Func<string, bool>? only = null)
+    {
+        foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Where(only ?? (_ => true)).Order(StringComparer.Ordinal))
+        {
+            var relative = Path.GetRelativePath(folder, file).Replace(Path.DirectorySeparatorChar, '/');
+            await storage.PutFileAsync(prefix + relative, file, cancellationToken);
+            context.Use(bytesWritten: new FileInfo(file).Length);
+        }
+    }
+
+    private async Task DownloadAsync(StageContext context, string key, string path, CancellationToken cancellationToken)
+    {
+        await storage.GetFileAsync(key, path, cancellationToken);
+        context.Use(bytesRead: new FileInfo(path).Length);
+    }
+
+    private async Task DownloadPrefixAsync(StageContext context, string prefix, string folder, CancellationToken cancellationToken)
+    {
+        await foreach (var stored in storage.ListAsync(prefix, cancellationToken))
+        {
+            await DownloadAsync(context, stored.Key, Path.Combine(folder, stored.Key[prefix.Length..]), cancellationToken);
+        }
+    }
+
+    /// <summary>Heartbeats and progress writes while the stage runs; a cancel request or a lost lease stops the stage.</summary>
+    private async Task WatchAsync(StageContext context, StageWatch watch, CancellationTokenSource stage)
+    {
+        var lastBeat = DateTimeOffset.UtcNow;
+        while (!stage.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(options.ProgressInterval, stage.Token);
+                await context.FlushProgressAsync(stage.Token);
+                if (DateTimeOffset.UtcNow - lastBeat >= queue.HeartbeatInterval)
+                {
+                    lastBeat = DateTimeOffset.UtcNow;
+                    if (await store.HeartbeatAsync(context.Lease, stage.Token))
+                    {
+                        watch.CancelRequested = true;
+                        await stage.CancelAsync();
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (LeaseLostException)
+            {
+                watch.LeaseLost = true;
+                await stage.CancelAsync();
+            }
+            catch (Exception ex) when (StoreErrors.IsTransient(ex))
+            {
+                // The store is away for a moment; the stage goes on and the next beat tries again.
+                LogHeartbeatFailed(ex.Message);
+            }
+        }
+    }
+
+    private static void DeleteScratch(string scratch)
+    {
+        try
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Already gone.
+        }
+    }
+
+    private sealed record StreamOutputs(StreamOutput? Hls, StreamOutput? Dash);
+
+    private sealed class StageWatch
+    {
+        public volatile bool CancelRequested;
+        public volatile bool LeaseLost;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stage {Stage} started (lease {Token})")]
+    private partial void LogStarting(JobStage stage, long token);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stage {Stage} finished")]
+    private partial void LogFinished(JobStage stage);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lease {Token} was lost; the stage stopped without writing")]
+    private partial void LogLeaseLost(long token);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cancelled at the user's request")]
+    private partial void LogCancelled();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Released to the queue at shutdown")]
+    private partial void LogReleased();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stage failed with {Code} (retryable: {Retryable}); ffmpeg said: {Diagnostics}")]
+    private partial void LogFailed(Exception exception, string code, bool retryable, string? diagnostics);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The failure could not be recorded ({Reason}); stuck recovery will retry the job")]
+    private partial void LogFailureNotRecorded(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat failed: {Reason}")]
+    private partial void LogHeartbeatFailed(string reason);
+}

@@ -1,0 +1,45 @@
+using Mixillo.Jobs.Model;
+
+namespace Mixillo.Worker.Hosting;
+
+/// <summary>The <c>Worker</c> configuration section.</summary>
+public sealed class WorkerOptions
+{
+    public const string Section = "Worker";
+
+    /// <summary>Stages at once in this process.</summary>
+    public int Concurrency { get; set; } = 2;
+
+    /// <summary>Comma-separated stages this worker takes (<c>fetch,process,publish</c>), so stages scale separately.</summary>
+    public string Stages { get; set; } = "fetch,process,publish";
+
+    /// <summary>Where stages work on local files; each attempt gets a folder of its own under it.</summary>
+    public string ScratchRoot { get; set; } = Path.Combine(Path.GetTempPath(), "mixillo-scratch");
+
+    /// <summary>At shutdown, running stages get this long to finish before they are released to the queue.</summary>
+    public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The stage's progress is written at most this often.</summary>
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    public IReadOnlyList<JobStage> StageList =>
+        [.. Stages.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(JobJson.Parse<JobStage>).Distinct()];
+
+    public void Validate()
+    {
+        if (Concurrency is < 1 or > 64)
+        {
+            throw new ArgumentException($"{Section}:Concurrency must be between 1 and 64.");
+        }
+
+        if (StageList.Count == 0)
+        {
+            throw new ArgumentException($"{Section}:Stages names no stage (fetch, process, publish).");
+        }
+
+        if (ShutdownGrace < TimeSpan.Zero || ProgressInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"{Section}: ShutdownGrace cannot be negative and ProgressInterval must be positive.");
+        }
+    }
+}

@@ -1,0 +1,120 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Mixillo.Jobs.Storage;
+using Mixillo.Jobs.Store;
+
+namespace Mixillo.Worker.Hosting;
+
+/// <summary>
+/// Takes stages from the queue, <see cref="WorkerOptions.Concurrency"/> at a time, and recovers stuck jobs.
+/// At shutdown it stops claiming at once; running stages get <see cref="WorkerOptions.ShutdownGrace"/> to
+/// finish and are then released to the queue, never failed.
+/// </summary>
+public sealed partial class WorkerService(
+    IJobStore store,
+    IObjectStorage storage,
+    StageRunner runner,
+    WorkerOptions options,
+    QueueOptions queue,
+    WorkerIdentity identity,
+    ILogger<WorkerService> logger) : BackgroundService
+{
+    private static readonly TimeSpan TransientPause = TimeSpan.FromSeconds(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        foreach (var folder in ScratchCleaner.RemoveAbandoned(options.ScratchRoot, identity))
+        {
+            LogScratchRemoved(folder);
+        }
+
+        await store.InitializeAsync(stoppingToken);
+        await storage.InitializeAsync(stoppingToken);
+        LogStarted(identity.WorkerId, options.Concurrency, options.Stages);
+
+        using var hardStop = new CancellationTokenSource();
+        using var graceOnStop = stoppingToken.Register(() => hardStop.CancelAfter(options.ShutdownGrace));
+        var loops = Enumerable.Range(0, options.Concurrency).Select(_ => ClaimLoopAsync(stoppingToken, hardStop.Token)).ToList();
+        loops.Add(RecoveryLoopAsync(stoppingToken));
+        await Task.WhenAll(loops);
+    }
+
+    private async Task ClaimLoopAsync(CancellationToken stopping, CancellationToken hardStop)
+    {
+        var stages = options.StageList;
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                var claim = await store.ClaimAsync(identity.WorkerId, identity.Hostname, stages, stopping);
+                if (claim.Claimed)
+                {
+                    await runner.RunAsync(claim.Job!, claim.Lease!, hardStop);
+                    continue;
+                }
+
+                var wait = claim.RetryAfter is { } after && after < queue.PollInterval ? after : queue.PollInterval;
+                await store.WaitForWorkAsync(wait, stopping);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (StoreErrors.IsTransient(ex))
+            {
+                LogTransient(ex.Message);
+                await PauseAsync(stopping);
+            }
+        }
+    }
+
+    /// <summary>Every worker looks for stuck jobs; the store's row locks make sure each is recovered once.</summary>
+    private async Task RecoveryLoopAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                foreach (var job in await store.RecoverStuckAsync(stopping))
+                {
+                    LogRecovered(job.JobId, job.Status);
+                }
+
+                await Task.Delay(queue.HeartbeatInterval, stopping);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (StoreErrors.IsTransient(ex))
+            {
+                LogTransient(ex.Message);
+                await PauseAsync(stopping);
+            }
+        }
+    }
+
+    private static async Task PauseAsync(CancellationToken stopping)
+    {
+        try
+        {
+            await Task.Delay(TransientPause, stopping);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} started: {Concurrency} at once, stages {Stages}")]
+    private partial void LogStarted(string workerId, int concurrency, string stages);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed scratch of a crashed worker: {Folder}")]
+    private partial void LogScratchRemoved(string folder);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} was stuck and is now {Status}")]
+    private partial void LogRecovered(string jobId, Mixillo.Jobs.Model.JobStatus status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Store or storage unavailable, trying again: {Reason}")]
+    private partial void LogTransient(string reason);
+}
