@@ -66,12 +66,13 @@ public sealed class Deployment : IAsyncDisposable
         await Storage.InitializeAsync(CancellationToken.None);
     }
 
-    /// <summary>Starts a worker host in this process.</summary>
-    public async Task<IHost> StartWorkerAsync(Dictionary<string, string?>? overrides = null)
+    /// <summary>Starts a worker host in this process; <paramref name="services"/> may replace a part (fault injection).</summary>
+    public async Task<IHost> StartWorkerAsync(Dictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddConfiguration(Configuration(overrides));
         builder.Services.AddMixilloCore(builder.Configuration).AddMixilloWorker(builder.Configuration);
+        services?.Invoke(builder.Services);
         var host = builder.Build();
         await host.StartAsync();
         _hosts.Add(host);
@@ -111,6 +112,22 @@ public sealed class Deployment : IAsyncDisposable
     }
 
     public Task<TranscodeJob> WaitForFinalAsync(string jobId, TimeSpan timeout) => WaitForAsync(jobId, j => JobStateMachine.IsFinal(j.Status) || j.Status == JobStatus.Failed, timeout);
+
+    /// <summary>Starts <c>Mixillo.Worker</c> as a real process on this deployment's configuration.</summary>
+    public System.Diagnostics.Process StartWorkerProcess(Dictionary<string, string?>? overrides = null)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Mixillo.Worker.dll"));
+        foreach (var (name, value) in Environment(overrides))
+        {
+            start.Environment[name] = value;
+        }
+
+        var process = System.Diagnostics.Process.Start(start)!;
+        _ = process.StandardOutput.ReadToEndAsync();
+        _ = process.StandardError.ReadToEndAsync();
+        return process;
+    }
 
     public async Task<List<string>> KeysAsync(string prefix)
     {

@@ -153,52 +153,66 @@ public sealed partial class StageRunner(
             cancellationToken);
     }
 
+    /// <summary>
+    /// HLS and DASH, each its own checkpoint: HLS cuts the segments and writes its playlists; DASH then writes
+    /// its manifest over those segments (fetching them from staging if an earlier attempt cut them). Without
+    /// HLS, DASH cuts its own segments under dash/.
+    /// </summary>
     private async Task PackageAsync(StageContext context, SourceMetadata source, TranscodeOptions transcode, string output, string attempt, CancellationToken cancellationToken)
     {
-        var job = context.Job;
-        var hls = job.Options.Hls && job.Task(JobTaskType.Hls).Status != JobTaskStatus.Completed;
-        var dash = job.Options.Dash && job.Task(JobTaskType.Dash).Status != JobTaskStatus.Completed;
-        if (!hls && !dash)
+        var options = context.Job.Options;
+        if (options.Hls && context.Job.Task(JobTaskType.Hls).Status != JobTaskStatus.Completed)
         {
-            return;
+            await PackageStepAsync(context, JobTaskType.Hls, HlsDone, output, attempt, cancellationToken, async progress =>
+                Used(context, await engine.PackageAsync(source, transcode with { Hls = true, Dash = false }, output, progress, cancellationToken)).Hls!);
         }
 
-        context.CurrentTask = hls ? JobTaskType.Hls : JobTaskType.Dash;
+        if (options.Dash && context.Job.Task(JobTaskType.Dash).Status != JobTaskStatus.Completed)
+        {
+            if (options.Hls)
+            {
+                var hls = Path.Combine(output, OutputLayout.HlsFolder);
+                if (!Directory.Exists(hls))
+                {
+                    await DownloadPrefixAsync(context, context.Job.Task(JobTaskType.Hls).Output! + OutputLayout.HlsFolder + "/", hls, cancellationToken);
+                }
+            }
+
+            await PackageStepAsync(context, JobTaskType.Dash, DashDone, output, attempt, cancellationToken, async progress => options.Hls
+                ? await engine.WriteDashOverHlsAsync(source, transcode, output, cancellationToken)
+                : Used(context, await engine.PackageAsync(source, transcode with { Hls = false, Dash = true }, output, progress, cancellationToken)).Dash!);
+        }
+    }
+
+    private static PackageOutput Used(StageContext context, PackageOutput packaged)
+    {
+        context.Use(cpuSeconds: packaged.ProcessorTime.TotalSeconds);
+        return packaged;
+    }
+
+    /// <summary>One packaging task: run it, upload what it wrote (and only that), record it as done.</summary>
+    private async Task PackageStepAsync(
+        StageContext context,
+        JobTaskType task,
+        double overall,
+        string output,
+        string attempt,
+        CancellationToken cancellationToken,
+        Func<IProgress<MediaProgress>, Task<StreamOutput>> package)
+    {
+        context.CurrentTask = task;
         var before = Directory.EnumerateFiles(output, "*", SearchOption.AllDirectories).ToHashSet();
-        StreamOutputs streams;
-        if (!hls && job.Options.Hls)
-        {
-            // HLS is done (by an earlier attempt): only the DASH manifest over its segments is missing.
-            await DownloadPrefixAsync(context, job.Task(JobTaskType.Hls).Output! + OutputLayout.HlsFolder + "/", Path.Combine(output, OutputLayout.HlsFolder), cancellationToken);
-            before = Directory.EnumerateFiles(output, "*", SearchOption.AllDirectories).ToHashSet();
-            streams = new StreamOutputs(null, await engine.WriteDashOverHlsAsync(source, transcode, output, cancellationToken));
-        }
-        else
-        {
-            var progress = new Progress<MediaProgress>(p => context.ReportProgress(context.CurrentTask.Value, p.Percent, EncodeTo + (5 * p.Percent / 100), p.Step));
-            var packaged = await engine.PackageAsync(source, transcode with { Hls = job.Options.Hls, Dash = dash }, output, progress, cancellationToken);
-            context.Use(cpuSeconds: packaged.ProcessorTime.TotalSeconds);
-            streams = new StreamOutputs(packaged.Hls, packaged.Dash);
-        }
-
+        var progress = new Progress<MediaProgress>(p => context.ReportProgress(task, p.Percent, EncodeTo + ((overall - EncodeTo) * p.Percent / 100), p.Step));
+        var stream = await package(progress);
         await UploadAsync(context, output, attempt, cancellationToken, only: path => !before.Contains(path));
-        var contentPrefix = OutputKeys.Published(job.ContentId);
+        var name = JobJson.Name(task);
+        var record = StreamRecord(name, OutputKeys.Published(context.Job.ContentId), stream);
         await context.ChangeAsync(
             (j, now) =>
             {
-                if (streams.Hls is { } h)
-                {
-                    j.CompleteTask(JobTaskType.Hls, attempt, now);
-                    j.AddOutput(StreamRecord("hls", contentPrefix, h));
-                    j.Progress = new JobProgress { Percentage = HlsDone, CurrentTask = "hls", CurrentStep = "packaged" };
-                }
-
-                if (streams.Dash is { } d)
-                {
-                    j.CompleteTask(JobTaskType.Dash, attempt, now);
-                    j.AddOutput(StreamRecord("dash", contentPrefix, d));
-                    j.Progress = new JobProgress { Percentage = DashDone, CurrentTask = "dash", CurrentStep = "packaged" };
-                }
+                j.CompleteTask(task, attempt, now);
+                j.AddOutput(record);
+                j.Progress = new JobProgress { Percentage = overall, CurrentTask = name, CurrentStep = "packaged" };
             },
             cancellationToken);
     }
@@ -468,8 +482,6 @@ public sealed partial class StageRunner(
             // Already gone.
         }
     }
-
-    private sealed record StreamOutputs(StreamOutput? Hls, StreamOutput? Dash);
 
     private sealed class StageWatch
     {

@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Mixillo.Jobs.Model;
+using Mixillo.Jobs.Storage;
+using Mixillo.Tests.Support;
+using Mixillo.TestServers;
+
+namespace Mixillo.Tests.Worker;
+
+/// <summary>Cancel, shutdown, crashes and failures in the middle of a job: nothing lost, nothing duplicated, nothing left behind.</summary>
+[Collection(MediaCollection.Name)]
+public sealed class WorkerInterruptionTests(Clips clips) : IAsyncLifetime
+{
+    private static readonly JobOptions Slow = new() { Qualities = ["720p", "480p", "360p"], Preset = "medium", ThumbnailCount = 1 };
+    private static readonly JobOptions Fast = new() { Qualities = ["360p"], Preset = "ultrafast", ThumbnailCount = 1, Dash = true };
+    private Deployment _deployment = null!;
+
+    public async Task InitializeAsync()
+    {
+        _deployment = new Deployment(new() { ["Worker:Concurrency"] = "1" });
+        await _deployment.InitializeAsync();
+    }
+
+    public async Task DisposeAsync() => await _deployment.DisposeAsync();
+
+    private Task<TranscodeJob> Encoding(string jobId) =>
+        _deployment.WaitForAsync(jobId, j => j.Stage == JobStage.Process && j.Status == JobStatus.Processing && j.Progress.Percentage > 10, TimeSpan.FromMinutes(1));
+
+    private static IEnumerable<int> Ffmpegs(int parent) =>
+        Tool.Children(parent).Where(pid => File.ReadAllText($"/proc/{pid}/comm").Trim() == "ffmpeg");
+
+    private async Task AssertNothingLeftBehind(string jobId)
+    {
+        Assert.Empty(await _deployment.KeysAsync($"staging/{jobId}/"));
+        Assert.Empty(Directory.Exists(_deployment.ScratchRoot) ? Directory.GetFiles(_deployment.ScratchRoot, "*", SearchOption.AllDirectories) : []);
+    }
+
+    [Fact]
+    public async Task A_cancel_during_encode_stops_ffmpeg_within_seconds_and_leaves_the_job_cancelled_and_clean()
+    {
+        await _deployment.StartWorkerAsync();
+        var job = await _deployment.EnqueueAsync(clips["long"], Slow);
+        await Encoding(job.JobId);
+        Assert.NotEmpty(Ffmpegs(Environment.ProcessId));
+
+        var clock = Stopwatch.StartNew();
+        await _deployment.Store.ChangeAsync(job.JobId, (j, now) => j.Cancel(now), CancellationToken.None);
+        var done = await _deployment.WaitForFinalAsync(job.JobId, TimeSpan.FromSeconds(10));
+
+        Assert.Equal(JobStatus.Cancelled, done.Status);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"cancel took {clock.Elapsed}");
+        Assert.Empty(Ffmpegs(Environment.ProcessId));
+        Assert.Empty(await _deployment.KeysAsync("videos/"));
+        await AssertNothingLeftBehind(job.JobId);
+    }
+
+    [Fact]
+    public async Task Workers_that_take_different_stages_share_one_job()
+    {
+        await _deployment.StartWorkerAsync(new() { ["Worker:Stages"] = "fetch,publish" });
+        var job = await _deployment.EnqueueAsync(clips["portrait"], Fast);
+
+        // Fetched, then it waits: this worker does not process.
+        await _deployment.WaitForAsync(job.JobId, j => j.Stage == JobStage.Process && j.Status == JobStatus.Queued, TimeSpan.FromMinutes(1));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Equal((JobStatus.Queued, JobStage.Process), await StatusOf(job.JobId));
+
+        await _deployment.StartWorkerAsync(new() { ["Worker:Stages"] = "process" });
+        var done = await _deployment.WaitForFinalAsync(job.JobId, TimeSpan.FromMinutes(1));
+
+        Assert.Equal(JobStatus.Completed, done.Status);
+        Assert.Contains($"videos/{job.ContentId}/hls/master.m3u8", await _deployment.KeysAsync("videos/"));
+        await AssertNothingLeftBehind(job.JobId);
+    }
+
+    [Fact]
+    public async Task A_failed_dash_task_is_retried_alone_without_encoding_again()
+    {
+        await _deployment.StartWorkerAsync(services: s => s.AddSingleton<IObjectStorage>(sp =>
+            new FailingOnceStorage(ObjectStorages.Create(sp.GetRequiredService<StorageOptions>()), "/dash/manifest.mpd")));
+        var job = await _deployment.EnqueueAsync(clips["portrait"], Fast);
+
+        var done = await _deployment.WaitForFinalAsync(job.JobId, TimeSpan.FromMinutes(1));
+
+        Assert.Equal(JobStatus.Completed, done.Status);
+        Assert.Equal(1, done.RetryCount);
+        var error = Assert.Single(done.Errors);
+        Assert.Equal(("dash", "worker_error", true), (error.Task, error.Code, error.Retryable));
+        var (transcode, hls, dash) = (done.Task(JobTaskType.Transcode), done.Task(JobTaskType.Hls), done.Task(JobTaskType.Dash));
+        Assert.Equal(transcode.Output, hls.Output);
+        Assert.NotEqual(transcode.Output, dash.Output);
+        Assert.True(transcode.CompletedAt < dash.CompletedAt);
+        Assert.Equal(0, transcode.RetryCount);
+        var published = await _deployment.KeysAsync($"videos/{job.ContentId}/");
+        Assert.Contains($"videos/{job.ContentId}/dash/manifest.mpd", published);
+        Assert.Contains($"videos/{job.ContentId}/hls/360p/seg_000.m4s", published);
+        await AssertNothingLeftBehind(job.JobId);
+    }
+
+    [Fact]
+    public async Task Sigterm_during_encode_releases_the_job_unharmed_for_a_restarted_worker()
+    {
+        var job = await _deployment.EnqueueAsync(clips["long"], Slow);
+        using var worker = _deployment.StartWorkerProcess();
+        await Encoding(job.JobId);
+
+        ChildProcess.Signal(worker.Id, "TERM");
+        await worker.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        var released = (await _deployment.Store.GetAsync(job.JobId, CancellationToken.None))!;
+        Assert.Equal((JobStatus.Queued, JobStage.Process), (released.Status, released.Stage));
+        Assert.Empty(released.Errors);
+        Assert.Equal(0, released.RetryCount);
+        Assert.Null(released.Worker);
+
+        await _deployment.StartWorkerAsync();
+        var done = await _deployment.WaitForFinalAsync(job.JobId, TimeSpan.FromMinutes(3));
+        Assert.Equal(JobStatus.Completed, done.Status);
+        await AssertNothingLeftBehind(job.JobId);
+    }
+
+    [Fact]
+    public async Task A_killed_worker_loses_its_job_to_another_which_finishes_it_once()
+    {
+        var job = await _deployment.EnqueueAsync(clips["long"], Fast with { Qualities = ["720p", "360p"], Preset = "veryfast" });
+        using var worker = _deployment.StartWorkerProcess();
+        var encoding = await Encoding(job.JobId);
+        var crashedScratch = Path.Combine(_deployment.ScratchRoot, encoding.Worker!.WorkerId);
+        Assert.True(Directory.Exists(crashedScratch));
+
+        ChildProcess.Signal(worker.Id, "KILL");
+        await worker.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        await _deployment.StartWorkerAsync();
+        var done = await _deployment.WaitForFinalAsync(job.JobId, TimeSpan.FromMinutes(3));
+
+        Assert.Equal(JobStatus.Completed, done.Status);
+        Assert.Equal("worker_lost", Assert.Single(done.Errors).Code);
+        Assert.Equal(["720p", "360p", "hls", "dash"], done.Outputs.Select(o => o.Quality));
+        var published = await _deployment.KeysAsync($"videos/{job.ContentId}/");
+        Assert.Equal(published.Distinct().Count(), published.Count);
+        Assert.False(Directory.Exists(crashedScratch), "the crashed worker's scratch was not removed");
+        await AssertNothingLeftBehind(job.JobId);
+    }
+
+    private async Task<(JobStatus, JobStage)> StatusOf(string jobId)
+    {
+        var job = (await _deployment.Store.GetAsync(jobId, CancellationToken.None))!;
+        return (job.Status, job.Stage);
+    }
+}
