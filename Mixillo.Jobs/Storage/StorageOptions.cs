@@ -16,7 +16,7 @@ public sealed class StorageOptions
     public S3Options S3 { get; set; } = new();
 }
 
-public sealed class S3Options
+public sealed record S3Options
 {
     public string ServiceUrl { get; set; } = "";
 

@@ -367,6 +367,7 @@ public sealed partial class StageRunner(
         {
             MediaException media => (media.Code, !media.IsInputError && media.Code != SourceMissing),
             InvalidStorageKeyException => (InvalidStorageKeyException.Code, false),
+            _ when StorageErrors.IsTransient(exception) => (StorageErrors.UnavailableCode, true),
             _ => ("worker_error", true),
         };
         return new JobError

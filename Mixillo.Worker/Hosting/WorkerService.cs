@@ -28,15 +28,40 @@ public sealed partial class WorkerService(
             LogScratchRemoved(folder);
         }
 
-        await store.InitializeAsync(stoppingToken);
-        await storage.InitializeAsync(stoppingToken);
+        // Claims need the store; storage may be away for a moment (its failures make stages retry), so it is
+        // initialized beside the claim loops rather than before them.
+        await UntilDoneAsync(store.InitializeAsync, StoreErrors.IsTransient, stoppingToken);
+        var storageReady = UntilDoneAsync(storage.InitializeAsync, StorageErrors.IsTransient, stoppingToken);
         LogStarted(identity.WorkerId, options.Concurrency, options.Stages);
 
         using var hardStop = new CancellationTokenSource();
         using var graceOnStop = stoppingToken.Register(() => hardStop.CancelAfter(options.ShutdownGrace));
         var loops = Enumerable.Range(0, options.Concurrency).Select(_ => ClaimLoopAsync(stoppingToken, hardStop.Token)).ToList();
         loops.Add(RecoveryLoopAsync(stoppingToken));
+        loops.Add(storageReady);
         await Task.WhenAll(loops);
+    }
+
+    /// <summary>Runs <paramref name="initialize"/> until it succeeds, pausing after each transient failure; anything else stops the worker.</summary>
+    private async Task UntilDoneAsync(Func<CancellationToken, Task> initialize, Func<Exception, bool> transient, CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await initialize(stopping);
+                return;
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (transient(ex))
+            {
+                LogTransient(ex.Message);
+                await PauseAsync(stopping);
+            }
+        }
     }
 
     private async Task ClaimLoopAsync(CancellationToken stopping, CancellationToken hardStop)
