@@ -8,7 +8,8 @@ namespace Mixillo.Worker;
 internal sealed record ProcessArguments(string? Input, string Output, bool Demo, TranscodeOptions Options)
 {
     public const string Synopsis =
-        "usage: Mixillo.Worker process (INPUT | --demo) --out DIR [--qualities 720p,480p,360p] [--dash] [--no-hls] " +
+        "usage: Mixillo.Worker [--Section:Key=value ...]    (runs the worker host)\n" +
+        "       Mixillo.Worker process (INPUT | --demo) --out DIR [--qualities 720p,480p,360p] [--dash] [--no-hls] " +
         "[--thumbnails N] [--no-preview] [--no-audio] [--preset medium]";
 
     /// <summary>Throws <see cref="ArgumentException"/> with a message fit for the user.</summary>

@@ -14,6 +14,12 @@ if (args is ["process", .. var rest])
     return await ProcessCommand.RunAsync(rest, configuration, Console.Out, Console.Error, ConsoleCancellation.Token);
 }
 
+// No verb runs the worker host; "--Section:Key=value" arguments are configuration. Any other word is a mistake.
+if (args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) is not null)
+{
+    return ProcessCommand.Usage(Console.Error);
+}
+
 var builder = Host.CreateApplicationBuilder(args);
 builder.Services.AddMixilloCore(builder.Configuration).AddMixilloWorker(builder.Configuration);
 await builder.Build().RunAsync();

@@ -93,7 +93,7 @@ public sealed class ProcessCommandTests(Clips clips) : IDisposable
     {
         var (exit, _, stderr) = await Worker(args);
         Assert.Equal(2, exit);
-        Assert.Contains("usage: Mixillo.Worker process", stderr, StringComparison.Ordinal);
+        Assert.Contains("Mixillo.Worker process (INPUT | --demo) --out DIR", stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -85,7 +85,7 @@ public sealed class WorkerInterruptionTests(Clips clips) : IAsyncLifetime
         Assert.Equal(JobStatus.Completed, done.Status);
         Assert.Equal(1, done.RetryCount);
         var error = Assert.Single(done.Errors);
-        Assert.Equal(("dash", "worker_error", true), (error.Task, error.Code, error.Retryable));
+        Assert.Equal(("dash", "storage_unavailable", true), (error.Task, error.Code, error.Retryable));
         var (transcode, hls, dash) = (done.Task(JobTaskType.Transcode), done.Task(JobTaskType.Hls), done.Task(JobTaskType.Dash));
         Assert.Equal(transcode.Output, hls.Output);
         Assert.NotEqual(transcode.Output, dash.Output);
