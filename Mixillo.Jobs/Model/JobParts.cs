@@ -49,6 +49,23 @@ public sealed record JobOptions
     public bool Audio { get; init; } = true;
 
     public string Preset { get; init; } = "medium";
+
+    /// <summary>The engine's options; throws <see cref="ArgumentException"/> naming a bad quality, count or preset.</summary>
+    public Media.TranscodeOptions ToTranscodeOptions()
+    {
+        var options = new Media.TranscodeOptions
+        {
+            Ladder = Media.Planning.Rung.ParseLadder(string.Join(',', Qualities)),
+            Hls = Hls,
+            Dash = Dash,
+            ThumbnailCount = ThumbnailCount,
+            Preview = Preview,
+            Audio = Audio,
+            Preset = Preset,
+        };
+        options.Validate();
+        return options;
+    }
 }
 
 public sealed class JobTask

@@ -17,6 +17,9 @@ public sealed record NewJob
 
     public int Priority { get; init; } = DefaultPriority;
 
+    /// <summary>What the enqueuer expects the job to cost, when it knows the source's duration (the worker adds one at fetch otherwise).</summary>
+    public JobCost? EstimatedCost { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad field.</summary>
     public void Validate()
     {
@@ -39,5 +42,7 @@ public sealed record NewJob
         {
             throw new ArgumentException("the source key is required.");
         }
+
+        Options.ToTranscodeOptions();
     }
 }

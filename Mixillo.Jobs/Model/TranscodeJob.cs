@@ -123,6 +123,7 @@ public sealed class TranscodeJob
             Options = options,
             Tasks = [.. tasks.Select(type => new JobTask { TaskId = JobJson.Name(type), Type = type })],
             MaxRetries = maxRetries,
+            EstimatedCost = job.EstimatedCost,
             CreatedAt = now,
             UpdatedAt = now,
         };

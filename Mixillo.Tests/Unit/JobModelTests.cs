@@ -89,6 +89,21 @@ public class JobModelTests
         Assert.Throws<ArgumentException>(() => TranscodeJob.Create(JobFactory.New() with { UserId = " " }, Now, 3));
     }
 
+    [Theory]
+    [InlineData("4k", 5, "medium")]
+    [InlineData("720p", 21, "medium")]
+    [InlineData("720p", 5, "placebo")]
+    public void A_new_job_with_options_the_engine_cannot_run_is_refused_at_enqueue(string quality, int thumbnails, string preset) =>
+        Assert.Throws<ArgumentException>(() => TranscodeJob.Create(
+            JobFactory.New(options: new JobOptions { Qualities = [quality], ThumbnailCount = thumbnails, Preset = preset }), Now, 3));
+
+    [Fact]
+    public void An_estimate_known_at_enqueue_is_kept()
+    {
+        var estimate = new JobCost(1.5m, 0.25m, 0.25m);
+        Assert.Equal(2m, TranscodeJob.Create(JobFactory.New() with { EstimatedCost = estimate }, Now, 3).EstimatedCost!.Total);
+    }
+
     [Fact]
     public void A_cancel_requested_job_that_fails_is_not_retried()
     {

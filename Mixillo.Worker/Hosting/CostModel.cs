@@ -1,5 +1,4 @@
 using Mixillo.Jobs.Model;
-using Mixillo.Media.Planning;
 
 namespace Mixillo.Worker.Hosting;
 
@@ -31,7 +30,7 @@ public static class CostModel
     /// </summary>
     public static JobCost Estimate(double durationSeconds, long sourceBytes, JobOptions options, CostOptions prices)
     {
-        var rungs = Rung.ParseLadder(string.Join(',', options.Qualities));
+        var rungs = options.ToTranscodeOptions().Ladder;
         var cpu = rungs.Sum(r => CpuPerSecond.GetValueOrDefault(r.Name, 1)) * durationSeconds;
         var kbps = rungs.Sum(r => r.VideoKbps + r.AudioKbps);
         var packagedCopies = options.Hls || options.Dash ? 2 : 1;

@@ -117,7 +117,7 @@ public sealed partial class StageRunner(
     {
         var (input, source) = await SourceAsync(context, cancellationToken);
         var job = context.Job;
-        var transcode = Transcode(job.Options);
+        var transcode = job.Options.ToTranscodeOptions();
         var output = Path.Combine(context.Scratch, "out");
         var attempt = OutputKeys.Attempt(job.JobId, context.Lease.Token);
 
@@ -388,17 +388,6 @@ public sealed partial class StageRunner(
 
     private static IReadOnlyList<Rendition> EncodePlannerFor(SourceMetadata source, TranscodeOptions transcode) =>
         LadderPlanner.Plan(source.Video.Width, source.Video.Height, source.Video.FramesPerSecond, transcode.Ladder);
-
-    private static TranscodeOptions Transcode(JobOptions options) => new()
-    {
-        Ladder = Rung.ParseLadder(string.Join(',', options.Qualities)),
-        Hls = options.Hls,
-        Dash = options.Dash,
-        ThumbnailCount = options.ThumbnailCount,
-        Preview = options.Preview,
-        Audio = options.Audio,
-        Preset = options.Preset,
-    };
 
     private static JobOutput StreamRecord(string quality, string prefix, StreamOutput stream) => new()
     {
