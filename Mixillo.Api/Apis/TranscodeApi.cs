@@ -1,0 +1,190 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Mixillo.Api.Auth;
+using Mixillo.Api.Http;
+using Mixillo.Jobs.Model;
+using Mixillo.Jobs.Storage;
+using Mixillo.Jobs.Store;
+
+namespace Mixillo.Api.Apis;
+
+/// <summary>The admin API over transcode jobs, with the routes and shapes of the original design (role admin).</summary>
+public static class TranscodeApi
+{
+    /// <summary>An operator's retry goes ahead of new uploads (5) but behind urgent work.</summary>
+    public const int RetryPriority = 7;
+
+    public static IEndpointRouteBuilder MapTranscodeApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/transcode").WithTags("Transcode (admin)").RequireAuthorization(AuthOptions.AdminPolicy);
+
+        api.MapGet("/queue/status", QueueStatus).WithName("QueueStatus").WithSummary("Jobs by state: waiting, active, delayed, completed, failed");
+        api.MapGet("/stats", Stats).WithName("Stats").WithSummary("Counts and processing times by status over the last timeRange hours");
+        api.MapGet("/jobs", ListJobs).WithName("ListJobs").WithSummary("Jobs, filtered, sorted and paged");
+        api.MapPost("/jobs", CreateJob).WithName("CreateJob").WithSummary("Enqueue a job for a source already in storage");
+        api.MapGet("/jobs/stuck", StuckJobs).WithName("StuckJobs").WithSummary("Processing jobs whose heartbeat is older than Queue:StuckAfter");
+        api.MapPost("/jobs/stuck/reset", ResetStuck).WithName("ResetStuckJobs").WithSummary("Re-queue (or fail, out of retries) every stuck job now");
+        api.MapDelete("/jobs/old", CleanOld).WithName("CleanOldJobs").WithSummary("Delete completed and failed jobs older than days");
+        api.MapGet("/jobs/{jobId}", GetJob).WithName("GetJob").WithSummary("One job, whole");
+        api.MapPost("/jobs/{jobId}/retry", RetryJob).WithName("RetryJob").WithSummary("Re-queue a failed job (within maxRetries) at priority 7");
+        api.MapPost("/jobs/{jobId}/cancel", CancelJob).WithName("CancelJob").WithSummary("Cancel a waiting job, or ask a running one to stop");
+        api.MapPost("/jobs/{jobId}/tasks/{taskId}/retry", RetryTask).WithName("RetryTask").WithSummary("Re-queue a failed job to run one failed task again");
+        return app;
+    }
+
+    public static async Task<Ok<Envelope<QueueStatusView>>> QueueStatus(IJobStore store, CancellationToken cancellationToken)
+    {
+        var c = await store.CountAsync(cancellationToken);
+        return TypedResults.Ok(Envelope.Of(new QueueStatusView(c.Pending, c.Waiting, c.Active, c.Completed, c.Failed, c.Delayed, c.Cancelled, c.Total)));
+    }
+
+    public static async Task<Results<Ok<Envelope<JobStats>>, ProblemHttpResult>> Stats(IJobStore store, double? timeRange, CancellationToken cancellationToken)
+    {
+        var hours = timeRange ?? 24;
+        if (hours is <= 0 or > 24 * 365)
+        {
+            return Problems.BadRequest(ErrorCodes.BadRequest, "timeRange is a number of hours between 0 and 8760.");
+        }
+
+        return TypedResults.Ok(Envelope.Of(await store.StatsAsync(hours, cancellationToken)));
+    }
+
+    public static async Task<Results<Ok<Envelope<IReadOnlyList<TranscodeJob>>>, ProblemHttpResult>> ListJobs(
+        IJobStore store, string? status, string? userId, int? limit, int? skip, string? sortBy, string? sortOrder, CancellationToken cancellationToken)
+    {
+        JobStatus? parsedStatus = null;
+        JobSort sort;
+        try
+        {
+            parsedStatus = status is null ? null : JobJson.Parse<JobStatus>(status);
+            sort = sortBy is null ? JobSort.CreatedAt : Enum.Parse<JobSort>(sortBy, ignoreCase: true);
+        }
+        catch (ArgumentException)
+        {
+            return Problems.BadRequest(ErrorCodes.BadRequest, $"status is one of pending, queued, processing, completed, failed, cancelled; sortBy one of {string.Join(", ", Enum.GetNames<JobSort>().Select(n => char.ToLowerInvariant(n[0]) + n[1..]))}.");
+        }
+
+        if (sortOrder is not (null or "asc" or "desc") || limit is < 1 or > JobQuery.MaxLimit || skip < 0)
+        {
+            return Problems.BadRequest(ErrorCodes.BadRequest, $"sortOrder is asc or desc; limit 1-{JobQuery.MaxLimit}; skip 0 or more.");
+        }
+
+        var query = new JobQuery { Status = parsedStatus, UserId = userId, SortBy = sort, Descending = sortOrder != "asc", Limit = limit ?? 20, Skip = skip ?? 0 };
+        var page = await store.ListAsync(query, cancellationToken);
+        return TypedResults.Ok(Envelope.Of(page.Jobs, new PageMeta(page.Total, query.Limit, query.Skip)));
+    }
+
+    public static async Task<Results<Created<Envelope<TranscodeJob>>, ProblemHttpResult>> CreateJob(
+        IJobStore store, IObjectStorage storage, CreateJobRequest request, CancellationToken cancellationToken)
+    {
+        if (!StorageKeys.IsValid(request.SourceKey))
+        {
+            return Problems.BadRequest(InvalidStorageKeyException.Code, "sourceKey is not a valid storage key.");
+        }
+
+        if (await storage.StatAsync(request.SourceKey, cancellationToken) is not { } source)
+        {
+            return Problems.BadRequest("source_missing", $"No object '{request.SourceKey}' in storage.");
+        }
+
+        TranscodeJob job;
+        try
+        {
+            job = await store.CreateAsync(
+                new NewJob
+                {
+                    ContentId = request.ContentId,
+                    UserId = request.UserId,
+                    Source = new SourceFile { Key = request.SourceKey, SizeBytes = source.SizeBytes, OriginalName = Path.GetFileName(request.SourceKey) },
+                    Options = request.Options ?? new JobOptions(),
+                    Priority = request.Priority ?? NewJob.DefaultPriority,
+                },
+                queue: true,
+                cancellationToken);
+        }
+        catch (ArgumentException ex)
+        {
+            return Problems.BadRequest("invalid_job", ex.Message);
+        }
+
+        return TypedResults.Created($"/api/transcode/jobs/{job.JobId}", Envelope.Of(job));
+    }
+
+    public static async Task<Ok<Envelope<IReadOnlyList<TranscodeJob>>>> StuckJobs(IJobStore store, CancellationToken cancellationToken) =>
+        TypedResults.Ok(Envelope.Of(await store.StuckAsync(cancellationToken)));
+
+    public static async Task<Ok<Envelope<ResetView>>> ResetStuck(IJobStore store, CancellationToken cancellationToken)
+    {
+        var recovered = await store.RecoverStuckAsync(cancellationToken);
+        return TypedResults.Ok(Envelope.Of(new ResetView(recovered.Count, [.. recovered.Select(j => j.JobId)])));
+    }
+
+    public static async Task<Results<Ok<Envelope<CleanView>>, ProblemHttpResult>> CleanOld(IJobStore store, double? days, CancellationToken cancellationToken)
+    {
+        var age = days ?? 30;
+        if (age < 0)
+        {
+            return Problems.BadRequest(ErrorCodes.BadRequest, "days cannot be negative.");
+        }
+
+        return TypedResults.Ok(Envelope.Of(new CleanView(await store.CleanAsync(age, cancellationToken), age)));
+    }
+
+    public static async Task<Results<Ok<Envelope<TranscodeJob>>, ProblemHttpResult>> GetJob(IJobStore store, string jobId, CancellationToken cancellationToken)
+    {
+        if (!JobIds.IsValid(jobId))
+        {
+            return InvalidJobId();
+        }
+
+        return await store.GetAsync(jobId, cancellationToken) is { } job
+            ? TypedResults.Ok(Envelope.Of(job))
+            : Problems.NotFound(JobNotFoundException.Code, $"No job {jobId}.");
+    }
+
+    public static Task<Results<Ok<Envelope<TranscodeJob>>, ProblemHttpResult>> RetryJob(IJobStore store, string jobId, CancellationToken cancellationToken) =>
+        ChangeAsync(store, jobId, (job, now) => job.Retry(now, RetryPriority), cancellationToken);
+
+    public static Task<Results<Ok<Envelope<TranscodeJob>>, ProblemHttpResult>> CancelJob(IJobStore store, string jobId, CancellationToken cancellationToken) =>
+        ChangeAsync(store, jobId, (job, now) => job.Cancel(now), cancellationToken);
+
+    public static async Task<Results<Ok<Envelope<TranscodeJob>>, ProblemHttpResult>> RetryTask(IJobStore store, string jobId, string taskId, CancellationToken cancellationToken)
+    {
+        JobTaskType type;
+        try
+        {
+            type = JobJson.Parse<JobTaskType>(taskId);
+        }
+        catch (ArgumentException)
+        {
+            return Problems.NotFound(ErrorCodes.NotFound, $"No task '{taskId}'; tasks are transcode, thumbnail, hls, dash, audio_extract and preview.");
+        }
+
+        var job = JobIds.IsValid(jobId) ? await store.GetAsync(jobId, cancellationToken) : null;
+        if (job?.Tasks.FirstOrDefault(t => t.Type == type) is not { } task)
+        {
+            return job is null ? Problems.NotFound(JobNotFoundException.Code, $"No job {jobId}.") : Problems.NotFound(ErrorCodes.NotFound, $"Job {jobId} has no {taskId} task.");
+        }
+
+        if (task.Status != JobTaskStatus.Failed)
+        {
+            return Problems.Conflict(ErrorCodes.TaskNotFailed, $"Task {taskId} is {JobJson.Name(task.Status)}; only a failed task is retried.");
+        }
+
+        // The job retry re-runs its stage, where every completed task is kept: only the failed task runs again.
+        return await ChangeAsync(store, jobId, (j, now) => j.Retry(now, RetryPriority), cancellationToken);
+    }
+
+    private static async Task<Results<Ok<Envelope<TranscodeJob>>, ProblemHttpResult>> ChangeAsync(
+        IJobStore store, string jobId, Action<TranscodeJob, DateTimeOffset> change, CancellationToken cancellationToken) =>
+        JobIds.IsValid(jobId) ? TypedResults.Ok(Envelope.Of(await store.ChangeAsync(jobId, change, cancellationToken))) : InvalidJobId();
+
+    private static ProblemHttpResult InvalidJobId() => Problems.BadRequest(ErrorCodes.InvalidId, "A jobId is 1-64 letters, digits, '_' or '-'.");
+}
+
+public sealed record QueueStatusView(long Pending, long Waiting, long Active, long Completed, long Failed, long Delayed, long Cancelled, long Total);
+
+public sealed record ResetView(int Reset, IReadOnlyList<string> JobIds);
+
+public sealed record CleanView(int Deleted, double Days);
+
+public sealed record CreateJobRequest(string ContentId, string UserId, string SourceKey, JobOptions? Options, int? Priority);

@@ -1,0 +1,60 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+
+namespace Mixillo.Api.Auth;
+
+/// <summary><c>token --user ID [--role admin] [--hours 24]</c>: prints a token signed with the configured key.</summary>
+public static class TokenCommand
+{
+    public const string Synopsis = "usage: Mixillo.Api token --user ID [--role admin] [--hours 24]";
+
+    public static int Run(IReadOnlyList<string> args, IConfiguration configuration, bool development, TextWriter stdout, TextWriter stderr)
+    {
+        string? user = null;
+        string? role = null;
+        var hours = 24.0;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var value = i + 1 < args.Count ? args[i + 1] : null;
+            switch (args[i])
+            {
+                case "--user" when value is not null:
+                    user = value;
+                    i++;
+                    break;
+                case "--role" when value is not null:
+                    role = value;
+                    i++;
+                    break;
+                case "--hours" when double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out hours) && hours is > 0 and <= 24 * 365:
+                    i++;
+                    break;
+                default:
+                    return Fail(stderr, $"Unexpected '{args[i]}'.");
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(user))
+        {
+            return Fail(stderr, "--user is required.");
+        }
+
+        var options = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+        try
+        {
+            stdout.WriteLine(Tokens.Issue(options, options.Key(development), user, role, TimeSpan.FromHours(hours), DateTimeOffset.UtcNow));
+            return 0;
+        }
+        catch (InvalidOperationException ex)
+        {
+            return Fail(stderr, ex.Message);
+        }
+    }
+
+    private static int Fail(TextWriter stderr, string message)
+    {
+        stderr.WriteLine(message);
+        stderr.WriteLine(Synopsis);
+        return 2;
+    }
+}

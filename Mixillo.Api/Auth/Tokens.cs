@@ -1,0 +1,51 @@
+using System.IdentityModel.Tokens.Jwt;
+using System.Security.Claims;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Mixillo.Api.Auth;
+
+/// <summary>Issues and describes the service's tokens (HS256 JWT).</summary>
+public static class Tokens
+{
+    public static string Issue(AuthOptions options, SymmetricSecurityKey key, string userId, string? role, TimeSpan lifetime, DateTimeOffset now)
+    {
+        var claims = new List<Claim> { new(AuthOptions.UserClaim, userId) };
+        if (role is not null)
+        {
+            claims.Add(new Claim(AuthOptions.RoleClaim, role));
+        }
+
+        var token = new JwtSecurityToken(
+            options.Issuer,
+            options.Audience,
+            claims,
+            notBefore: now.UtcDateTime,
+            expires: (now + lifetime).UtcDateTime,
+            signingCredentials: new SigningCredentials(key, SecurityAlgorithms.HmacSha256));
+        return new JwtSecurityTokenHandler().WriteToken(token);
+    }
+
+    /// <summary>
+    /// True only for HS256: this IdentityModel (5.x, the one JwtBearer 3.1 restores with) has no ValidAlgorithms,
+    /// and an HS384/HS512 token made with the same key would otherwise pass.
+    /// </summary>
+    public static bool HasExpectedAlgorithm(SecurityToken token) =>
+        token is JwtSecurityToken jwt && jwt.Header.Alg == SecurityAlgorithms.HmacSha256;
+
+    /// <summary>What a request's token must satisfy. Encrypted tokens (JWE) are never accepted: no decryption key is set.</summary>
+    public static TokenValidationParameters Validation(AuthOptions options, SymmetricSecurityKey key) => new()
+    {
+        ValidateIssuer = true,
+        ValidIssuer = options.Issuer,
+        ValidateAudience = true,
+        ValidAudience = options.Audience,
+        ValidateLifetime = true,
+        RequireExpirationTime = true,
+        RequireSignedTokens = true,
+        ValidateIssuerSigningKey = true,
+        IssuerSigningKey = key,
+        ClockSkew = TimeSpan.FromSeconds(30),
+        NameClaimType = AuthOptions.UserClaim,
+        RoleClaimType = AuthOptions.RoleClaim,
+    };
+}

@@ -1,0 +1,81 @@
+using System.IdentityModel.Tokens.Jwt;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Mixillo.Api.Auth;
+using Mixillo.Api.Http;
+using Mixillo.Worker.Hosting;
+
+namespace Mixillo.Api;
+
+public static class Extensions
+{
+    /// <summary>
+    /// Store, storage and engine; the worker too when <c>Worker:InProcess</c> (the embedded default); JWT auth;
+    /// problem details with stable codes; JSON in the product's words; the OpenAPI document.
+    /// </summary>
+    public static WebApplicationBuilder AddApplicationServices(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        builder.Services.AddMixilloCore(configuration);
+        if (configuration.GetValue("Worker:InProcess", defaultValue: true))
+        {
+            builder.Services.AddMixilloWorker(configuration);
+        }
+
+        var auth = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+        var key = auth.Key(builder.Environment.IsDevelopment());
+        builder.Services.AddSingleton(auth);
+        builder.Services
+            .AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+            .AddJwtBearer(jwt =>
+            {
+                jwt.TokenValidationParameters = Tokens.Validation(auth, key);
+                // Claims keep their JWT names (sub, role) rather than being renamed to long URIs.
+                jwt.SecurityTokenValidators.Clear();
+                jwt.SecurityTokenValidators.Add(new JwtSecurityTokenHandler { MapInboundClaims = false });
+                jwt.Events = new JwtBearerEvents
+                {
+                    OnTokenValidated = context =>
+                    {
+                        if (!Tokens.HasExpectedAlgorithm(context.SecurityToken))
+                        {
+                            context.Fail("Only HS256 tokens are accepted.");
+                        }
+
+                        return Task.CompletedTask;
+                    },
+                };
+            });
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(AuthOptions.AdminPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(AuthOptions.AdminRole))
+            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+
+        builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
+        {
+            context.ProblemDetails.Extensions["success"] = false;
+            context.ProblemDetails.Extensions.TryAdd("code", ErrorCodes.ForStatus(context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode));
+            // Never a stack trace or exception text in a body, whatever the environment.
+            context.ProblemDetails.Extensions.Remove("exception");
+        });
+        builder.Services.AddExceptionHandler<ExceptionProblems>();
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+        });
+        builder.Services.AddOpenApi();
+        return builder;
+    }
+
+    /// <summary>Problem details for errors and bare status codes (401, 403, 404, 405), then auth.</summary>
+    public static WebApplication UseApplicationPipeline(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOpenApi().AllowAnonymous();
+        return app;
+    }
+}

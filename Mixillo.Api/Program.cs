@@ -1,0 +1,19 @@
+using Mixillo.Api;
+using Mixillo.Api.Apis;
+using Mixillo.Api.Auth;
+
+var builder = WebApplication.CreateBuilder(args);
+if (args is ["token", .. var rest])
+{
+    return TokenCommand.Run(rest, builder.Configuration, builder.Environment.IsDevelopment(), Console.Out, Console.Error);
+}
+
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
+var app = builder.Build();
+app.UseApplicationPipeline();
+app.MapDefaultEndpoints();
+app.MapTranscodeApi();
+await app.RunAsync();
+return 0;

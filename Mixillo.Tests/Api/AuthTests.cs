@@ -1,0 +1,132 @@
+using System.IdentityModel.Tokens.Jwt;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Claims;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.IdentityModel.Tokens;
+using Mixillo.Api.Auth;
+
+namespace Mixillo.Tests.Api;
+
+public sealed class AuthTests : IClassFixture<ApiFactory>
+{
+    private readonly ApiFactory _api;
+
+    public AuthTests(ApiFactory api) => _api = api;
+
+    public static TheoryData<string, string> AdminRoutes => new()
+    {
+        { "GET", "/api/transcode/queue/status" },
+        { "GET", "/api/transcode/stats?timeRange=24" },
+        { "GET", "/api/transcode/jobs" },
+        { "POST", "/api/transcode/jobs" },
+        { "GET", "/api/transcode/jobs/stuck" },
+        { "POST", "/api/transcode/jobs/stuck/reset" },
+        { "DELETE", "/api/transcode/jobs/old?days=30" },
+        { "GET", "/api/transcode/jobs/job_1_abc" },
+        { "POST", "/api/transcode/jobs/job_1_abc/retry" },
+        { "POST", "/api/transcode/jobs/job_1_abc/cancel" },
+        { "POST", "/api/transcode/jobs/job_1_abc/tasks/dash/retry" },
+    };
+
+    private static async Task<JsonElement> Problem(HttpResponseMessage response, HttpStatusCode status, string code)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.False(body.GetProperty("success").GetBoolean());
+        Assert.Equal(code, body.GetProperty("code").GetString());
+        Assert.Equal((int)status, body.GetProperty("status").GetInt32());
+        return body;
+    }
+
+    private static HttpRequestMessage Request(string method, string path) =>
+        new(new HttpMethod(method), path) { Content = method == "POST" ? new StringContent("{}", Encoding.UTF8, "application/json") : null };
+
+    [Theory]
+    [MemberData(nameof(AdminRoutes))]
+    public async Task Admin_routes_refuse_anonymous_callers_with_401_and_users_with_403(string method, string path)
+    {
+        var anonymous = await _api.ClientAsync();
+        await Problem(await anonymous.SendAsync(Request(method, path)), HttpStatusCode.Unauthorized, "unauthorized");
+
+        var user = await _api.ClientAsync("user_1");
+        await Problem(await user.SendAsync(Request(method, path)), HttpStatusCode.Forbidden, "forbidden");
+
+        var admin = await _api.ClientAsync("admin_1", AuthOptions.AdminRole);
+        var response = await admin.SendAsync(Request(method, path));
+        Assert.NotEqual(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.NotEqual(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    public static TheoryData<string, string> BadTokens()
+    {
+        var wrongKey = new AuthOptions { SigningKey = "another-signing-key-of-at-least-thirty-two-bytes" };
+        var now = DateTime.UtcNow;
+        string Signed(string algorithm, DateTime expires, string issuer = "mixillo", string audience = "mixillo", string key = ApiFactory.SigningKey) =>
+            new JwtSecurityTokenHandler().WriteToken(new JwtSecurityToken(
+                issuer, audience, [new Claim("sub", "admin_1"), new Claim("role", "admin")], now.AddMinutes(-10), expires,
+                new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key)), algorithm)));
+        var unsigned = new JwtSecurityTokenHandler().WriteToken(new JwtSecurityToken("mixillo", "mixillo", [new Claim("sub", "admin_1"), new Claim("role", "admin")], now, now.AddHours(1)));
+        return new TheoryData<string, string>
+        {
+            { "expired", Signed(SecurityAlgorithms.HmacSha256, now.AddMinutes(-5)) },
+            { "wrong issuer", Signed(SecurityAlgorithms.HmacSha256, now.AddHours(1), issuer: "someone-else") },
+            { "wrong audience", Signed(SecurityAlgorithms.HmacSha256, now.AddHours(1), audience: "someone-else") },
+            { "wrong key", ApiFactory.Token("admin_1", "admin", options: wrongKey) },
+            { "HS512 with the right key", Signed(SecurityAlgorithms.HmacSha512, now.AddHours(1)) },
+            { "unsigned (alg none)", unsigned },
+            { "garbage", "not.a.token" },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(BadTokens))]
+    public async Task Tokens_that_fail_any_check_are_refused(string why, string token)
+    {
+        var client = await _api.ClientAsync();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var response = await client.GetAsync("/api/transcode/queue/status");
+        Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{why}: {response.StatusCode}");
+    }
+
+    [Fact]
+    public async Task Health_and_the_openapi_document_are_open_and_say_nothing_more()
+    {
+        var client = await _api.ClientAsync();
+        var health = await client.GetAsync("/health");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal("Healthy", await health.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/alive")).StatusCode);
+
+        var openApi = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json")).RootElement;
+        Assert.True(openApi.GetProperty("paths").TryGetProperty("/api/transcode/jobs/{jobId}/retry", out _));
+    }
+
+    [Fact]
+    public async Task Unknown_routes_are_problem_details_too()
+    {
+        var client = await _api.ClientAsync("admin_1", AuthOptions.AdminRole);
+        await Problem(await client.GetAsync("/api/nothing-here"), HttpStatusCode.NotFound, "not_found");
+    }
+
+    [Fact]
+    public void The_token_command_prints_a_token_the_api_accepts_and_refuses_without_a_key()
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Auth:SigningKey"] = ApiFactory.SigningKey }).Build();
+        using var stdout = new StringWriter();
+        Assert.Equal(0, TokenCommand.Run(["--user", "admin_1", "--role", "admin"], configuration, development: false, stdout, TextWriter.Null));
+        var token = new JwtSecurityTokenHandler().ReadJwtToken(stdout.ToString().Trim());
+        Assert.Equal(("admin_1", "admin", "HS256"), (token.Subject, token.Claims.Single(c => c.Type == "role").Value, token.Header.Alg));
+
+        var empty = new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build();
+        using var stderr = new StringWriter();
+        Assert.Equal(2, TokenCommand.Run(["--user", "u"], empty, development: false, TextWriter.Null, stderr));
+        Assert.Contains("SigningKey is required", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Equal(0, TokenCommand.Run(["--user", "u"], empty, development: true, TextWriter.Null, TextWriter.Null));
+        Assert.Equal(2, TokenCommand.Run([], configuration, development: false, TextWriter.Null, TextWriter.Null));
+    }
+}
