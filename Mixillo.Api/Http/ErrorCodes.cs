@@ -12,7 +12,6 @@ public static class ErrorCodes
     public const string TooLarge = "payload_too_large";
     public const string Internal = "internal_error";
     public const string TaskNotFailed = "task_not_failed";
-    public const string JobNotFailed = "job_not_failed";
 
     public static string ForStatus(int status) => status switch
     {
