@@ -3,7 +3,10 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Mixillo.Api.Auth;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Mixillo.Api.Http;
+using Mixillo.Api.Uploads;
+using Mixillo.Jobs.Model;
 using Mixillo.Worker.Hosting;
 
 namespace Mixillo.Api;
@@ -22,6 +25,12 @@ public static class Extensions
         {
             builder.Services.AddMixilloWorker(configuration);
         }
+
+        builder.Services.TryAddSingleton(configuration.GetSection(CostOptions.Section).Get<CostOptions>() ?? new CostOptions());
+        builder.Services.AddSingleton(configuration.GetSection(UploadOptions.Section).Get<UploadOptions>() ?? new UploadOptions());
+        builder.Services.AddSingleton(TranscodeDefaults(configuration));
+        builder.Services.AddSingleton<UploadService>();
+        builder.Services.AddHostedService<UploadSweeper>();
 
         var auth = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
         var key = auth.Key(builder.Environment.IsDevelopment());
@@ -66,6 +75,20 @@ public static class Extensions
         });
         builder.Services.AddOpenApi();
         return builder;
+    }
+
+    /// <summary>The job options of an upload: <c>Transcode:Qualities</c>, <c>Transcode:ThumbnailCount</c>, <c>Transcode:Preset</c>; HLS on, DASH off.</summary>
+    private static JobOptions TranscodeDefaults(IConfiguration configuration)
+    {
+        var section = configuration.GetSection("Transcode");
+        var defaults = new JobOptions
+        {
+            Qualities = section["Qualities"] is { } qualities ? qualities.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : new JobOptions().Qualities,
+            ThumbnailCount = section.GetValue("ThumbnailCount", new JobOptions().ThumbnailCount),
+            Preset = section["Preset"] ?? new JobOptions().Preset,
+        };
+        defaults.ToTranscodeOptions();
+        return defaults;
     }
 
     /// <summary>Problem details for errors and bare status codes (401, 403, 404, 405), then auth.</summary>

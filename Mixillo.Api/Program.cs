@@ -15,5 +15,7 @@ var app = builder.Build();
 app.UseApplicationPipeline();
 app.MapDefaultEndpoints();
 app.MapTranscodeApi();
+app.MapContentApi();
+app.MapMediaApi();
 await app.RunAsync();
 return 0;

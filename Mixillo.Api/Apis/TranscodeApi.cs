@@ -81,6 +81,12 @@ public static class TranscodeApi
             return Problems.BadRequest(InvalidStorageKeyException.Code, "sourceKey is not a valid storage key.");
         }
 
+        // A job reads its source with the service's rights: only uploaded sources, never published or staged files.
+        if (!request.SourceKey.StartsWith("uploads/", StringComparison.Ordinal) && !request.SourceKey.StartsWith("sources/", StringComparison.Ordinal))
+        {
+            return Problems.BadRequest(InvalidStorageKeyException.Code, "sourceKey must be under uploads/ or sources/.");
+        }
+
         if (await storage.StatAsync(request.SourceKey, cancellationToken) is not { } source)
         {
             return Problems.BadRequest("source_missing", $"No object '{request.SourceKey}' in storage.");

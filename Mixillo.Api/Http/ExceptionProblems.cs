@@ -19,6 +19,8 @@ public sealed partial class ExceptionProblems(IProblemDetailsService problems, I
             RetriesExhaustedException e => (StatusCodes.Status409Conflict, RetriesExhaustedException.Code, e.Message),
             JobNotFoundException e => (StatusCodes.Status404NotFound, JobNotFoundException.Code, e.Message),
             InvalidStorageKeyException e => (StatusCodes.Status400BadRequest, InvalidStorageKeyException.Code, e.Message),
+            Uploads.UploadException e => (e.Status, e.Code, e.Message),
+            Media.MediaException { IsInputError: true } e => (StatusCodes.Status422UnprocessableEntity, e.Code, e.Message),
             BadHttpRequestException e => (e.StatusCode, ErrorCodes.ForStatus(e.StatusCode), "The request could not be read."),
             _ => (StatusCodes.Status500InternalServerError, ErrorCodes.Internal, "Something went wrong on our side; it has been logged."),
         };

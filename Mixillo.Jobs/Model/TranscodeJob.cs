@@ -169,6 +169,13 @@ public sealed class TranscodeJob
     /// </summary>
     public bool CompleteStage(DateTimeOffset now)
     {
+        // A cancel that came while the stage ran ends the job here rather than riding on to the next stage.
+        if (CancelRequested && Stage != JobStage.Publish)
+        {
+            Cancelled(now);
+            return false;
+        }
+
         if (Stage == JobStage.Publish)
         {
             Complete(now);
@@ -209,6 +216,12 @@ public sealed class TranscodeJob
     /// <summary>Back to the queue unharmed (a worker shutting down): not a failure, not a retry.</summary>
     public void Release(DateTimeOffset now)
     {
+        if (CancelRequested)
+        {
+            Cancelled(now);
+            return;
+        }
+
         Move(JobStatus.Queued, now);
         QueuedAt = now;
         NotBefore = null;
@@ -248,6 +261,7 @@ public sealed class TranscodeJob
         }
 
         RetryCount++;
+        CancelRequested = false;
         Priority = Math.Clamp(priority, NewJob.MinPriority, NewJob.MaxPriority);
         foreach (var task in Tasks.Where(t => t.Status == JobTaskStatus.Failed))
         {

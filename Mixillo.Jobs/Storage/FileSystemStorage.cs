@@ -118,10 +118,22 @@ public sealed class FileSystemStorage(string root) : IObjectStorage
     public async Task<int> DeletePrefixAsync(string prefix, CancellationToken cancellationToken)
     {
         var deleted = 0;
+        var folders = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var found in ListAsync(prefix, cancellationToken))
         {
-            File.Delete(PathOf(found.Key));
+            var path = PathOf(found.Key);
+            File.Delete(path);
+            folders.Add(Path.GetDirectoryName(path)!);
             deleted++;
+        }
+
+        // Folders are an artefact of this provider, not objects: remove the ones left empty, deepest first.
+        foreach (var folder in folders.OrderByDescending(f => f.Length))
+        {
+            for (var current = folder; current.Length > _root.Length && Directory.Exists(current) && !Directory.EnumerateFileSystemEntries(current).Any(); current = Path.GetDirectoryName(current)!)
+            {
+                Directory.Delete(current);
+            }
         }
 
         return deleted;

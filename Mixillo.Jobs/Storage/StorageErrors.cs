@@ -16,7 +16,7 @@ public static class StorageErrors
     {
         ObjectNotFoundException => false,
         AmazonServiceException service when service.StatusCode is >= HttpStatusCode.InternalServerError or HttpStatusCode.TooManyRequests => true,
-        AmazonServiceException service when service.StatusCode == 0 || service.InnerException is not null => IsTransient(service.InnerException ?? service),
+        AmazonServiceException { InnerException: { } inner } => IsTransient(inner),
         AmazonClientException client when client.InnerException is { } inner => IsTransient(inner),
         HttpRequestException or SocketException or TimeoutException => true,
         IOException when exception is not FileNotFoundException and not DirectoryNotFoundException => true,

@@ -19,6 +19,8 @@ public sealed record JobQuery
 
     public string? UserId { get; init; }
 
+    public string? ContentId { get; init; }
+
     public JobSort SortBy { get; init; } = JobSort.CreatedAt;
 
     public bool Descending { get; init; } = true;

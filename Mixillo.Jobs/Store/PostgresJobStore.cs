@@ -39,16 +39,9 @@ public sealed class PostgresJobStore : SqlJobStore
 
     protected override string StageIsOneOf => "stage = ANY(@stages)";
 
-    public override async Task InitializeAsync(CancellationToken cancellationToken)
-    {
-        await using (var scope = await BeginWriteAsync(cancellationToken))
-        {
-            await scope.ExecuteAsync("SELECT pg_advisory_xact_lock(@key)", new { key = MigrationLockKey }, cancellationToken);
-            await scope.CommitAsync(cancellationToken);
-        }
-
-        await base.InitializeAsync(cancellationToken);
-    }
+    // Held until the migration transaction ends, so instances starting together migrate one after another.
+    protected override Task LockSchemaAsync(WriteScope scope, CancellationToken cancellationToken) =>
+        scope.ExecuteAsync("SELECT pg_advisory_xact_lock(@key)", new { key = MigrationLockKey }, cancellationToken);
 
     protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken);

@@ -48,9 +48,13 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
     /// <summary>Wakes one claimer of this process that waits in <see cref="WaitForWorkAsync"/>.</summary>
     protected void WakeOne() => work.Wake();
 
+    /// <summary>Runs first in the migration transaction (PostgreSQL serialises instances starting together here).</summary>
+    protected virtual Task LockSchemaAsync(WriteScope scope, CancellationToken cancellationToken) => Task.CompletedTask;
+
     public virtual async Task InitializeAsync(CancellationToken cancellationToken)
     {
         await using var scope = await BeginWriteAsync(cancellationToken);
+        await LockSchemaAsync(scope, cancellationToken);
         await scope.ExecuteAsync(Schema.CreateVersionTable, null, cancellationToken);
         var version = await scope.Connection.ExecuteScalarAsync<int?>(
             new CommandDefinition("SELECT max(version) FROM schema_version", transaction: scope.Transaction, cancellationToken: cancellationToken)) ?? 0;
@@ -125,12 +129,13 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
             return due is { } at ? ClaimResult.Nothing with { RetryAfter = DateTimeOffset.FromUnixTimeMilliseconds(at) - now } : ClaimResult.Nothing;
         }
 
-        if (Options.StartRateLimit > 0 && !await TakeStartTokenAsync(scope, now, cancellationToken))
+        var job = Read(found);
+        // The limit is on job starts: later stages and retries of a started job do not count.
+        if (Options.StartRateLimit > 0 && job.StartedAt is null && !await TakeStartTokenAsync(scope, now, cancellationToken))
         {
             return ClaimResult.Nothing with { RetryAfter = TimeSpan.FromSeconds(1 / Options.StartRateLimit) };
         }
 
-        var job = Read(found);
         job.Start(workerId, hostname, now);
         await SaveAsync(scope, job, cancellationToken);
         await scope.CommitAsync(cancellationToken);
@@ -231,6 +236,12 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
             parameters.Add("userId", userId);
         }
 
+        if (query.ContentId is { } contentId)
+        {
+            where.Add("content_id = @contentId");
+            parameters.Add("contentId", contentId);
+        }
+
         var filter = where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where);
         var direction = query.Descending ? "DESC" : "ASC";
         var column = query.SortBy switch
@@ -249,7 +260,8 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
             {
                 var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM transcode_jobs {filter}", parameters, cancellationToken: cancellationToken));
                 var rows = await connection.QueryAsync<(string, long)>(new CommandDefinition(
-                    $"SELECT {Columns} FROM transcode_jobs {filter} ORDER BY {column} {direction}, job_id {direction} LIMIT @limit OFFSET @skip",
+                    // "IS NULL" first: both databases then put unfinished jobs (no completed_at) last, whatever the direction.
+            $"SELECT {Columns} FROM transcode_jobs {filter} ORDER BY {column} IS NULL, {column} {direction}, job_id {direction} LIMIT @limit OFFSET @skip",
                     parameters,
                     cancellationToken: cancellationToken));
                 return new JobPage([.. rows.Select(Read)], total);

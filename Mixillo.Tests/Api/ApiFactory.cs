@@ -13,7 +13,7 @@ namespace Mixillo.Tests.Api;
 /// The API in-process, on a database and storage folder of its own, with a known signing key and no in-process
 /// worker. (Any type of the API's assembly names its entry point; the tests have a Program of their own.)
 /// </summary>
-public sealed class ApiFactory : WebApplicationFactory<AuthOptions>
+public class ApiFactory : WebApplicationFactory<AuthOptions>
 {
     public const string SigningKey = "tests-signing-key-of-at-least-thirty-two-bytes";
     private readonly TempFolder _folder = new();
@@ -29,9 +29,17 @@ public sealed class ApiFactory : WebApplicationFactory<AuthOptions>
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:mixillo", $"Data Source={_folder.File("mixillo.db")}");
         builder.UseSetting("Storage:Root", _folder.File("media"));
-        builder.UseSetting("Worker:InProcess", "false");
+        builder.UseSetting("Upload:ScratchRoot", _folder.File("uploads"));
+        builder.UseSetting("Worker:ScratchRoot", _folder.File("scratch"));
         builder.UseSetting("Auth:SigningKey", SigningKey);
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
     }
+
+    /// <summary>Settings a derived factory changes.</summary>
+    protected virtual Dictionary<string, string> Settings => new() { ["Worker:InProcess"] = "false" };
 
     /// <summary>A client carrying a token for <paramref name="user"/> (with <paramref name="role"/>), or none.</summary>
     public async Task<HttpClient> ClientAsync(string? user = null, string? role = null)

@@ -18,6 +18,9 @@ public abstract class JobStoreContract : IAsyncLifetime
     /// <summary>A store on this test's database (several calls share it, as separate processes would).</summary>
     protected abstract Task<IJobStore> OpenStoreAsync(QueueOptions options, TimeProvider time);
 
+    /// <summary><paramref name="count"/> stores on one new, empty database (nothing set up yet).</summary>
+    protected abstract Task<IReadOnlyList<IJobStore>> OpenFreshStoresAsync(int count);
+
     public virtual async Task InitializeAsync() => Store = await NewStoreAsync(Options);
 
     public async Task DisposeAsync()
@@ -475,6 +478,9 @@ public abstract class JobStoreContract : IAsyncLifetime
         Assert.Equal(6, byPriority.Total);
         Assert.Equal(mine[0], byPriority.Jobs[0].JobId);
 
+        var byContent = await Store.ListAsync(new JobQuery { ContentId = byPriority.Jobs[0].ContentId }, None);
+        Assert.Equal(mine[0], Assert.Single(byContent.Jobs).JobId);
+
         var processing = await Store.ListAsync(new JobQuery { Status = JobStatus.Processing }, None);
         Assert.Equal(lease.JobId, Assert.Single(processing.Jobs).JobId);
         Assert.Equal(0, (await Store.ListAsync(new JobQuery { Status = JobStatus.Failed, UserId = "alice" }, None)).Total);
@@ -502,6 +508,41 @@ public abstract class JobStoreContract : IAsyncLifetime
         Assert.True((await other.ClaimAsync("b", "h", None)).Claimed);
         Assert.False((await limited.ClaimAsync("a", "h", None)).Claimed);
         Assert.Equal(1, (await Store.CountAsync(None)).Waiting);
+    }
+
+    [Fact]
+    public async Task The_start_rate_limit_counts_job_starts_not_later_stages()
+    {
+        var limited = await NewStoreAsync(new QueueOptions { StartRateLimit = 1 });
+        await Create();
+        await Create();
+        Clock.Advance(TimeSpan.FromSeconds(10));
+        var fetch = await limited.ClaimAsync("a", "h", None);
+        await limited.UpdateAsync(fetch.Lease!, (j, now) => j.CompleteStage(now), None);
+
+        // The same instant: the started job's next stage goes ahead; a new job must wait for a token.
+        var process = await limited.ClaimAsync("a", "h", [JobStage.Process], None);
+        Assert.Equal(fetch.Job!.JobId, process.Job?.JobId);
+        Assert.False((await limited.ClaimAsync("a", "h", [JobStage.Fetch], None)).Claimed);
+    }
+
+    [Fact]
+    public async Task Instances_starting_together_set_the_schema_up_once_without_errors()
+    {
+        var stores = await OpenFreshStoresAsync(4);
+        try
+        {
+            await Task.WhenAll(stores.Select(s => Task.Run(() => s.InitializeAsync(None))));
+            await stores[1].CreateAsync(JobFactory.New(), queue: true, None);
+            Assert.Equal(1, (await stores[0].CountAsync(None)).Waiting);
+        }
+        finally
+        {
+            foreach (var store in stores)
+            {
+                await store.DisposeAsync();
+            }
+        }
     }
 
     [Fact]

@@ -15,4 +15,10 @@ public sealed class PostgresJobStoreTests(PostgresFixture postgres) : JobStoreCo
 
     protected override Task<IJobStore> OpenStoreAsync(QueueOptions options, TimeProvider time) =>
         Task.FromResult<IJobStore>(new PostgresJobStore(_connectionString, options, time));
+
+    protected override async Task<IReadOnlyList<IJobStore>> OpenFreshStoresAsync(int count)
+    {
+        var fresh = await postgres.NewSchemaAsync();
+        return [.. Enumerable.Range(0, count).Select(_ => new PostgresJobStore(fresh, Options, Clock))];
+    }
 }

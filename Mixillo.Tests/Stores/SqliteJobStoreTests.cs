@@ -10,6 +10,12 @@ public sealed class SqliteJobStoreTests : JobStoreContract, IDisposable
     protected override Task<IJobStore> OpenStoreAsync(QueueOptions options, TimeProvider time) =>
         Task.FromResult<IJobStore>(new SqliteJobStore($"Data Source={_folder.File("mixillo.db")}", options, time));
 
+    protected override Task<IReadOnlyList<IJobStore>> OpenFreshStoresAsync(int count)
+    {
+        var file = _folder.File($"fresh-{Guid.NewGuid():N}.db");
+        return Task.FromResult<IReadOnlyList<IJobStore>>([.. Enumerable.Range(0, count).Select(_ => new SqliteJobStore($"Data Source={file}", Options, Clock))]);
+    }
+
     public void Dispose() => _folder.Dispose();
 
     [Fact]

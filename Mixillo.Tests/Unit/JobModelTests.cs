@@ -105,6 +105,32 @@ public class JobModelTests
     }
 
     [Fact]
+    public void A_cancel_requested_during_a_stage_ends_the_job_at_the_stage_end_or_release_and_a_retry_forgets_it()
+    {
+        var job = TranscodeJob.Create(JobFactory.New(), Now, 3);
+        job.Queue(Now);
+        job.Start("w", "h", Now);
+        job.Cancel(Now);
+        Assert.False(job.CompleteStage(Now));
+        Assert.Equal(JobStatus.Cancelled, job.Status);
+
+        var released = TranscodeJob.Create(JobFactory.New(), Now, 3);
+        released.Queue(Now);
+        released.Start("w", "h", Now);
+        released.Cancel(Now);
+        released.Release(Now);
+        Assert.Equal(JobStatus.Cancelled, released.Status);
+
+        var failed = TranscodeJob.Create(JobFactory.New(), Now, 3);
+        failed.Queue(Now);
+        failed.Start("w", "h", Now);
+        failed.Cancel(Now);
+        failed.Fail(JobFactory.Error(retryable: false), Now, 0);
+        failed.Retry(Now, 7);
+        Assert.False(failed.CancelRequested);
+    }
+
+    [Fact]
     public void A_cancel_requested_job_that_fails_is_not_retried()
     {
         var job = TranscodeJob.Create(JobFactory.New(), Now, 3);

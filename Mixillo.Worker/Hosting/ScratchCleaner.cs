@@ -2,7 +2,7 @@ namespace Mixillo.Worker.Hosting;
 
 /// <summary>
 /// Scratch left by crashed workers of this host: each worker works under ScratchRoot/{workerId}/, so a
-/// folder whose process is gone (or is this process, from a dead one with the same pid) is garbage.
+/// folder whose process is gone is garbage. This process's own folder is kept: another host in it may be using it.
 /// </summary>
 public static class ScratchCleaner
 {
@@ -17,7 +17,7 @@ public static class ScratchCleaner
         foreach (var folder in Directory.GetDirectories(scratchRoot))
         {
             var name = Path.GetFileName(folder);
-            if (WorkerIdentity.PidOnThisHost(name) is { } pid && (name == self.WorkerId || !Directory.Exists($"/proc/{pid}")))
+            if (WorkerIdentity.PidOnThisHost(name) is { } pid && name != self.WorkerId && !Directory.Exists($"/proc/{pid}"))
             {
                 Directory.Delete(folder, recursive: true);
                 removed.Add(folder);

@@ -39,7 +39,6 @@ public sealed partial class StageRunner(
     public async Task RunAsync(TranscodeJob job, JobLease lease, CancellationToken hardStop)
     {
         var scratch = Path.Combine(options.ScratchRoot, lease.WorkerId, $"{job.JobId}-{lease.Token}");
-        Directory.CreateDirectory(scratch);
         var context = new StageContext(job, lease, scratch, store);
         using var stage = CancellationTokenSource.CreateLinkedTokenSource(hardStop);
         var watch = new StageWatch();
@@ -47,6 +46,7 @@ public sealed partial class StageRunner(
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["jobId"] = job.JobId, ["contentId"] = job.ContentId, ["stage"] = JobJson.Name(job.Stage) });
         try
         {
+            Directory.CreateDirectory(scratch);
             LogStarting(job.Stage, lease.Token);
             var run = job.Stage switch
             {
@@ -63,13 +63,13 @@ public sealed partial class StageRunner(
         }
         catch (OperationCanceledException) when (watch.CancelRequested)
         {
-            await context.ChangeAsync((j, now) => j.Cancelled(now), CancellationToken.None);
-            await storage.DeletePrefixAsync(OutputKeys.Staging(job.JobId), CancellationToken.None);
+            await EndQuietlyAsync(context, (j, now) => j.Cancelled(now));
+            await DeleteStagingQuietlyAsync(job.JobId);
             LogCancelled();
         }
         catch (OperationCanceledException) when (hardStop.IsCancellationRequested)
         {
-            await context.ChangeAsync((j, now) => j.Release(now), CancellationToken.None);
+            await EndQuietlyAsync(context, (j, now) => j.Release(now));
             LogReleased();
         }
         catch (Exception ex)
@@ -252,7 +252,33 @@ public sealed partial class StageRunner(
                 j.CompleteStage(now);
             },
             cancellationToken);
-        await storage.DeletePrefixAsync(OutputKeys.Staging(job.JobId), CancellationToken.None);
+        await DeleteStagingQuietlyAsync(job.JobId);
+    }
+
+    /// <summary>The last write of a stage that is being stopped: the lease may be gone or the store away; stuck recovery then does the rest.</summary>
+    private async Task EndQuietlyAsync(StageContext context, Action<TranscodeJob, DateTimeOffset> end)
+    {
+        try
+        {
+            await context.ChangeAsync(end, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is LeaseLostException || StoreErrors.IsTransient(ex))
+        {
+            LogFailureNotRecorded(ex.Message);
+        }
+    }
+
+    /// <summary>Staging is garbage once a job is published or cancelled; storage being away must not fail the job for it.</summary>
+    private async Task DeleteStagingQuietlyAsync(string jobId)
+    {
+        try
+        {
+            await storage.DeletePrefixAsync(OutputKeys.Staging(jobId), CancellationToken.None);
+        }
+        catch (Exception ex) when (StorageErrors.IsTransient(ex) || ex is Amazon.Runtime.AmazonServiceException)
+        {
+            LogStagingLeft(jobId, ex.Message);
+        }
     }
 
     /// <summary>The source, downloaded into scratch and probed (both stages that need it do this: they may run on different machines).</summary>
@@ -348,10 +374,7 @@ public sealed partial class StageRunner(
                     j.Fail(error, now, Random.Shared.NextDouble());
                 },
                 CancellationToken.None);
-            if (context.Job.Status == JobStatus.Failed)
-            {
-                await storage.DeletePrefixAsync(OutputKeys.Staging(context.Job.JobId), CancellationToken.None);
-            }
+            // Staging stays after a final failure: an operator's retry resumes from the tasks that completed.
         }
         catch (Exception ex) when (ex is LeaseLostException || StoreErrors.IsTransient(ex))
         {
@@ -434,14 +457,23 @@ public sealed partial class StageRunner(
             {
                 await Task.Delay(options.ProgressInterval, stage.Token);
                 await context.FlushProgressAsync(stage.Token);
+                var cancelRequested = context.Job.CancelRequested;
                 if (DateTimeOffset.UtcNow - lastBeat >= queue.HeartbeatInterval)
                 {
                     lastBeat = DateTimeOffset.UtcNow;
-                    if (await store.HeartbeatAsync(context.Lease, stage.Token))
-                    {
-                        watch.CancelRequested = true;
-                        await stage.CancelAsync();
-                    }
+                    cancelRequested |= await store.HeartbeatAsync(context.Lease, stage.Token);
+                }
+                else if (!cancelRequested)
+                {
+                    // Between heartbeats, a cheap read: a cancel must stop ffmpeg within seconds, not a heartbeat later.
+                    cancelRequested = (await store.GetAsync(context.Lease.JobId, stage.Token))?.CancelRequested == true;
+                }
+
+                // Publishing is short and copies outputs into view: it finishes rather than leaving half a set published.
+                if (cancelRequested && context.Job.Stage != Mixillo.Jobs.Model.JobStage.Publish)
+                {
+                    watch.CancelRequested = true;
+                    await stage.CancelAsync();
                 }
             }
             catch (OperationCanceledException)
@@ -499,6 +531,9 @@ public sealed partial class StageRunner(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The failure could not be recorded ({Reason}); stuck recovery will retry the job")]
     private partial void LogFailureNotRecorded(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Staging of {JobId} could not be removed ({Reason})")]
+    private partial void LogStagingLeft(string jobId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat failed: {Reason}")]
     private partial void LogHeartbeatFailed(string reason);

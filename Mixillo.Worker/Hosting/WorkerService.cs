@@ -17,6 +17,7 @@ public sealed partial class WorkerService(
     WorkerOptions options,
     QueueOptions queue,
     WorkerIdentity identity,
+    IHostApplicationLifetime lifetime,
     ILogger<WorkerService> logger) : BackgroundService
 {
     private static readonly TimeSpan TransientPause = TimeSpan.FromSeconds(1);
@@ -32,6 +33,16 @@ public sealed partial class WorkerService(
         // initialized beside the claim loops rather than before them.
         await UntilDoneAsync(store.InitializeAsync, StoreErrors.IsTransient, stoppingToken);
         var storageReady = UntilDoneAsync(storage.InitializeAsync, StorageErrors.IsTransient, stoppingToken);
+        // Storage that refuses us (bad credentials, no bucket) will not get better: stop rather than burn the queue's retries.
+        _ = storageReady.ContinueWith(
+            failed =>
+            {
+                LogStorageRefused(failed.Exception!.GetBaseException());
+                lifetime.StopApplication();
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted,
+            TaskScheduler.Default);
         LogStarted(identity.WorkerId, options.Concurrency, options.Stages);
 
         using var hardStop = new CancellationTokenSource();
@@ -71,10 +82,11 @@ public sealed partial class WorkerService(
         {
             try
             {
-                var claim = await store.ClaimAsync(identity.WorkerId, identity.Hostname, stages, stopping);
+                // Not cancelled by shutdown: a claim committed as the call was cancelled would orphan its job.
+                var claim = await store.ClaimAsync(identity.WorkerId, identity.Hostname, stages, CancellationToken.None);
                 if (claim.Claimed)
                 {
-                    await runner.RunAsync(claim.Job!, claim.Lease!, hardStop);
+                    await runner.RunAsync(claim.Job!, claim.Lease!, stopping.IsCancellationRequested ? new CancellationToken(canceled: true) : hardStop);
                     continue;
                 }
 
@@ -88,6 +100,12 @@ public sealed partial class WorkerService(
             catch (Exception ex) when (StoreErrors.IsTransient(ex))
             {
                 LogTransient(ex.Message);
+                await PauseAsync(stopping);
+            }
+            catch (Exception ex) when (!stopping.IsCancellationRequested)
+            {
+                // Whatever went wrong with one job, this slot goes on taking the next.
+                LogUnexpected(ex);
                 await PauseAsync(stopping);
             }
         }
@@ -139,6 +157,12 @@ public sealed partial class WorkerService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} was stuck and is now {Status}")]
     private partial void LogRecovered(string jobId, Mixillo.Jobs.Model.JobStatus status);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A stage failed unexpectedly; the slot goes on")]
+    private partial void LogUnexpected(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Storage refused the worker; stopping")]
+    private partial void LogStorageRefused(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Store or storage unavailable, trying again: {Reason}")]
     private partial void LogTransient(string reason);

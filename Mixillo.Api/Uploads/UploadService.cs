@@ -1,0 +1,289 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Mixillo.Jobs.Model;
+using Mixillo.Jobs.Storage;
+using Mixillo.Jobs.Store;
+using Mixillo.Media;
+using Mixillo.Worker.Hosting;
+
+namespace Mixillo.Api.Uploads;
+
+/// <summary>
+/// Chunked uploads kept in object storage (so any API instance can take any chunk), assembled, probed and
+/// turned into content with a transcode job. A rejected file keeps its upload for inspection.
+/// </summary>
+public sealed class UploadService(
+    IObjectStorage storage,
+    IJobStore store,
+    MediaEngine engine,
+    UploadOptions options,
+    JobOptions defaults,
+    CostOptions prices,
+    TimeProvider time)
+{
+    private const string ChunkPrefix = "chunk-";
+
+    public async Task<UploadSession> InitializeAsync(string userId, InitializeUpload request, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(request.FileName) || request.FileName.Length > 255)
+        {
+            throw new UploadException(UploadException.Invalid, "fileName is required (at most 255 characters).");
+        }
+
+        if (request.FileSize <= 0 || request.FileSize > options.MaxFileSizeBytes)
+        {
+            throw new UploadException(UploadException.TooLarge, $"fileSize must be between 1 and {options.MaxFileSizeBytes} bytes.");
+        }
+
+        var extension = Path.GetExtension(request.FileName).ToLowerInvariant();
+        if (request.MimeType?.StartsWith("video/", StringComparison.OrdinalIgnoreCase) != true || !AllowedExtensions().Contains(extension))
+        {
+            throw new UploadException(UploadException.NotVideo, $"Only video files are accepted ({options.Extensions}).");
+        }
+
+        var now = time.GetUtcNow();
+        var session = new UploadSession
+        {
+            UploadId = $"up_{now.ToUnixTimeMilliseconds()}_{RandomNumberGenerator.GetHexString(12, lowercase: true)}",
+            UserId = userId,
+            FileName = request.FileName,
+            FileSize = request.FileSize,
+            MimeType = request.MimeType,
+            UploadType = request.UploadType,
+            ChunkSize = options.ChunkSize,
+            TotalChunks = (int)((request.FileSize + options.ChunkSize - 1) / options.ChunkSize),
+            CreatedAt = now,
+            ExpiresAt = now + options.ExpireAfter,
+        };
+        await SaveAsync(session, cancellationToken);
+        return session;
+    }
+
+    /// <summary>The user's upload, or null: someone else's upload does not exist for them.</summary>
+    public async Task<UploadSession?> FindAsync(string uploadId, string userId, CancellationToken cancellationToken)
+    {
+        if (!JobIds.IsValid(uploadId) || !uploadId.StartsWith("up_", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        try
+        {
+            await using var stream = await storage.OpenReadAsync(StorageKeys.Join("uploads", uploadId, "upload.json"), cancellationToken);
+            var session = await JsonSerializer.DeserializeAsync<UploadSession>(stream, JobJson.Options, cancellationToken);
+            return session?.UserId == userId ? session : null;
+        }
+        catch (ObjectNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Stores one chunk (again, if it was sent before). The body is streamed to disk, never held whole.</summary>
+    public async Task PutChunkAsync(UploadSession session, int index, Stream body, CancellationToken cancellationToken)
+    {
+        if (session.ContentId is not null)
+        {
+            throw new UploadException(UploadException.Completed, "This upload is already complete.");
+        }
+
+        if (index < 0 || index >= session.TotalChunks)
+        {
+            throw new UploadException(UploadException.Invalid, $"Chunk index must be between 0 and {session.TotalChunks - 1}.");
+        }
+
+        var expected = session.ExpectedChunkSize(index);
+        var path = Scratch($"{session.UploadId}-{index}-{Guid.NewGuid():N}");
+        try
+        {
+            long written;
+            await using (var file = File.Create(path))
+            {
+                written = await CopyAtMostAsync(body, file, expected + 1, cancellationToken);
+            }
+
+            if (written != expected)
+            {
+                throw new UploadException(UploadException.ChunkSize, $"Chunk {index} must be {expected} bytes, not {(written > expected ? "more" : written.ToString(CultureInfo.InvariantCulture))}.");
+            }
+
+            await storage.PutFileAsync(session.ChunkKey(index), path, cancellationToken);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    public async Task<IReadOnlyList<int>> ReceivedAsync(UploadSession session, CancellationToken cancellationToken)
+    {
+        var received = new List<int>();
+        await foreach (var stored in storage.ListAsync(session.Prefix + ChunkPrefix, cancellationToken))
+        {
+            received.Add(int.Parse(stored.Key[(session.Prefix.Length + ChunkPrefix.Length)..], CultureInfo.InvariantCulture));
+        }
+
+        return received;
+    }
+
+    /// <summary>
+    /// Assembles, probes and validates the file, stores it as the content's source and enqueues its job.
+    /// Completing twice answers the same content and job.
+    /// </summary>
+    public async Task<UploadSession> CompleteAsync(UploadSession session, CancellationToken cancellationToken)
+    {
+        if (session.ContentId is not null)
+        {
+            return session;
+        }
+
+        var received = await ReceivedAsync(session, cancellationToken);
+        var missing = Enumerable.Range(0, session.TotalChunks).Except(received).ToList();
+        if (missing.Count > 0)
+        {
+            throw new UploadException(UploadException.Incomplete, $"Chunks missing: {string.Join(',', missing.Take(50))}{(missing.Count > 50 ? ", ..." : "")}.");
+        }
+
+        var extension = Path.GetExtension(session.FileName).ToLowerInvariant();
+        var path = Scratch($"{session.UploadId}-{Guid.NewGuid():N}{extension}");
+        try
+        {
+            await AssembleAsync(session, path, cancellationToken);
+            // Throws MediaException (input_*) for a file that is not a usable video; the upload stays for inspection.
+            var source = await engine.ProbeAsync(path, cancellationToken);
+
+            var now = time.GetUtcNow();
+            var contentId = $"content_{now.ToUnixTimeMilliseconds()}_{RandomNumberGenerator.GetHexString(10, lowercase: true)}";
+            var sourceKey = StorageKeys.Join("sources", contentId, "source" + extension);
+            await storage.PutFileAsync(sourceKey, path, cancellationToken);
+            var job = await store.CreateAsync(
+                new NewJob
+                {
+                    ContentId = contentId,
+                    UserId = session.UserId,
+                    Source = new SourceFile { Key = sourceKey, OriginalName = session.FileName, SizeBytes = session.FileSize, MimeType = session.MimeType },
+                    Options = defaults,
+                    EstimatedCost = CostModel.Estimate(source.DurationSeconds, source.SizeBytes, defaults, prices),
+                },
+                queue: true,
+                cancellationToken);
+
+            var completed = session with { ContentId = contentId, JobId = job.JobId };
+            await SaveAsync(completed, cancellationToken);
+            for (var i = 0; i < session.TotalChunks; i++)
+            {
+                await storage.DeleteAsync(session.ChunkKey(i), cancellationToken);
+            }
+
+            return completed;
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>Removes uploads past their expiry; returns how many.</summary>
+    public async Task<int> RemoveExpiredAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var expired = new List<string>();
+        await foreach (var stored in storage.ListAsync("uploads/", cancellationToken))
+        {
+            if (!stored.Key.EndsWith("/upload.json", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            await using var stream = await storage.OpenReadAsync(stored.Key, cancellationToken);
+            if (await JsonSerializer.DeserializeAsync<UploadSession>(stream, JobJson.Options, cancellationToken) is { } session && session.ExpiresAt <= now)
+            {
+                expired.Add(session.Prefix);
+            }
+        }
+
+        foreach (var prefix in expired)
+        {
+            await storage.DeletePrefixAsync(prefix, cancellationToken);
+        }
+
+        return expired.Count;
+    }
+
+    private async Task AssembleAsync(UploadSession session, string path, CancellationToken cancellationToken)
+    {
+        await using var file = File.Create(path);
+        for (var i = 0; i < session.TotalChunks; i++)
+        {
+            await using var chunk = await storage.OpenReadAsync(session.ChunkKey(i), cancellationToken);
+            await chunk.CopyToAsync(file, cancellationToken);
+        }
+
+        if (file.Length != session.FileSize)
+        {
+            throw new UploadException(UploadException.ChunkSize, $"The chunks add up to {file.Length} bytes, not {session.FileSize}.");
+        }
+    }
+
+    private async Task SaveAsync(UploadSession session, CancellationToken cancellationToken)
+    {
+        var path = Scratch($"{session.UploadId}-{Guid.NewGuid():N}.json");
+        try
+        {
+            await File.WriteAllTextAsync(path, JsonSerializer.Serialize(session, JobJson.Options), cancellationToken);
+            await storage.PutFileAsync(session.ManifestKey, path, cancellationToken);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private HashSet<string> AllowedExtensions() =>
+        [.. options.Extensions.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(e => e.ToLowerInvariant())];
+
+    private string Scratch(string name)
+    {
+        Directory.CreateDirectory(options.ScratchRoot);
+        return Path.Combine(options.ScratchRoot, name);
+    }
+
+    /// <summary>Copies up to <paramref name="limit"/> bytes; a body longer than that is not read further.</summary>
+    private static async Task<long> CopyAtMostAsync(Stream source, Stream destination, long limit, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[81920];
+        long total = 0;
+        int read;
+        while (total < limit && (read = await source.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, limit - total)), cancellationToken)) > 0)
+        {
+            await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            total += read;
+        }
+
+        return total;
+    }
+}
+
+public sealed record InitializeUpload(string FileName, long FileSize, string? MimeType, string? UploadType);
+
+/// <summary>A refused upload step, with its stable code.</summary>
+public sealed class UploadException(string code, string message) : Exception(message)
+{
+    public const string Invalid = "upload_invalid";
+    public const string TooLarge = "upload_too_large";
+    public const string NotVideo = "upload_not_video";
+    public const string ChunkSize = "chunk_size_mismatch";
+    public const string Incomplete = "upload_incomplete";
+    public const string Completed = "upload_completed";
+
+    public string Code { get; } = code;
+
+    public int Status => Code switch
+    {
+        TooLarge => StatusCodes.Status413PayloadTooLarge,
+        NotVideo => StatusCodes.Status415UnsupportedMediaType,
+        Incomplete or Completed => StatusCodes.Status409Conflict,
+        _ => StatusCodes.Status400BadRequest,
+    };
+}

@@ -1,0 +1,42 @@
+using Mixillo.Jobs.Storage;
+
+namespace Mixillo.Api.Uploads;
+
+/// <summary>A chunked upload in progress, kept as <c>uploads/{uploadId}/upload.json</c> beside its chunks.</summary>
+public sealed record UploadSession
+{
+    public required string UploadId { get; init; }
+
+    public required string UserId { get; init; }
+
+    public required string FileName { get; init; }
+
+    public required long FileSize { get; init; }
+
+    public required string MimeType { get; init; }
+
+    public string? UploadType { get; init; }
+
+    public required int ChunkSize { get; init; }
+
+    public required int TotalChunks { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public required DateTimeOffset ExpiresAt { get; init; }
+
+    /// <summary>Set once completed: the content and job it became.</summary>
+    public string? ContentId { get; init; }
+
+    public string? JobId { get; init; }
+
+    public string Prefix => StorageKeys.Join("uploads", UploadId) + "/";
+
+    public string ManifestKey => Prefix + "upload.json";
+
+    public string ChunkKey(int index) => Prefix + $"chunk-{index:D6}";
+
+    /// <summary>The size chunk <paramref name="index"/> must have: the chunk size, or what is left for the last one.</summary>
+    public long ExpectedChunkSize(int index) =>
+        index == TotalChunks - 1 ? FileSize - ((long)ChunkSize * (TotalChunks - 1)) : ChunkSize;
+}
