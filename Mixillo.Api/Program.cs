@@ -17,5 +17,6 @@ app.MapDefaultEndpoints();
 app.MapTranscodeApi();
 app.MapContentApi();
 app.MapMediaApi();
+app.Lifetime.ApplicationStarted.Register(() => Startup.Announce(app));
 await app.RunAsync();
 return 0;
