@@ -11,6 +11,7 @@ return args switch
 {
     ["media", .. var rest] => await RunAsync(MediaBenchmark.Synopsis, () => MediaBenchmark.Settings.Parse(rest), s => MediaBenchmark.RunAsync(s, Console.Out, Console.Error, cancellation.Token)),
     ["queue", .. var rest] => await RunAsync(QueueBenchmark.Synopsis, () => QueueBenchmark.Settings.Parse(rest), s => QueueBenchmark.RunAsync(s, Console.Out, Console.Error, cancellation.Token)),
+    ["worker", .. var rest] => await RunAsync(WorkerBenchmark.Synopsis, () => WorkerBenchmark.Settings.Parse(rest), s => WorkerBenchmark.RunAsync(s, Console.Out, Console.Error, cancellation.Token)),
     _ => Usage(),
 };
 
@@ -43,5 +44,6 @@ static int Usage()
     Console.Error.WriteLine("usage: Mixillo.Benchmarks VERB [options]");
     Console.Error.WriteLine("  " + MediaBenchmark.Synopsis);
     Console.Error.WriteLine("  " + QueueBenchmark.Synopsis);
+    Console.Error.WriteLine("  " + WorkerBenchmark.Synopsis);
     return 2;
 }
