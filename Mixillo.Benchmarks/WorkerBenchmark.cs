@@ -1,0 +1,663 @@
+using System.Collections.Concurrent;
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Mixillo.Jobs.Model;
+using Mixillo.Jobs.Storage;
+using Mixillo.Jobs.Store;
+using Mixillo.Media;
+using Mixillo.Media.Encoding;
+using Mixillo.TestServers;
+using Mixillo.Worker.Hosting;
+using Npgsql;
+
+namespace Mixillo.Benchmarks;
+
+/// <summary>
+/// <c>worker</c>: jobs per minute of the distributed configuration, and what a worker process costs in memory.
+/// A throwaway PostgreSQL and the filesystem storage on loopback; 1, then 2, real <c>Mixillo.Worker</c>
+/// processes (concurrency 1 each) drain N jobs of one synthetic clip with the product's default job options.
+/// Wall time runs from the first enqueue to the last job's completion; each worker's own VmRSS (not its ffmpeg
+/// children) is sampled every 200 ms meanwhile. Every configuration gets a fresh schema and storage folder.
+/// </summary>
+internal static class WorkerBenchmark
+{
+    public const string Synopsis = "worker [--jobs 16] [--preset medium]";
+
+    private const double TargetRssMb = 150;
+    private const string ClipSize = "720x1280";
+    private const double ClipFps = 30;
+    private const double ClipSeconds = 5;
+    private const string StartedMarker = " started: ";
+    private static readonly int[] WorkerCounts = [1, 2];
+    private static readonly TimeSpan SampleInterval = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(2);
+    // Beyond the worker's default ShutdownGrace (30 s) plus the host's 15 s to release: a cancelled run waits for a clean stop.
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(50);
+
+    // USER_HZ: the unit of /proc/PID/stat and /proc/stat times, 100 on Linux.
+    private const int ClockTicks = 100;
+
+    public static async Task<int> RunAsync(Settings settings, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            await stderr.WriteLineAsync("The worker benchmark reads /proc; it runs on Linux only.");
+            return 2;
+        }
+
+        // The benchmark references Mixillo.Worker, so the build copies the worker (with its runtimeconfig) here.
+        var workerDll = Path.Combine(AppContext.BaseDirectory, "Mixillo.Worker.dll");
+        if (!File.Exists(workerDll))
+        {
+            await stderr.WriteLineAsync($"{workerDll} is missing; build the benchmark project first.");
+            return 2;
+        }
+
+        var root = Directory.CreateTempSubdirectory("mixillo-workerbench-").FullName;
+        PostgresServer? server = null;
+        try
+        {
+            await stdout.WriteLineAsync(Invariant($"worker benchmark: {settings.Jobs} jobs per configuration, workers {string.Join(" then ", WorkerCounts)} (concurrency 1 each), preset {settings.Preset}, {Environment.ProcessorCount} cores, load average {LoadAverage()}"));
+            var clip = Path.Combine(root, "clip.mp4");
+            var generated = Stopwatch.StartNew();
+            await FfmpegAsync(FfmpegArguments.Synthetic(clip, ClipSize, ClipFps, ClipSeconds, withAudio: true), cancellationToken);
+            await stdout.WriteLineAsync(Invariant($"clip: {ClipSize} {ClipFps} fps {ClipSeconds} s with audio, {new FileInfo(clip).Length / 1e6:0.00} MB in {generated.Elapsed.TotalSeconds:0.0} s"));
+
+            var started = Stopwatch.StartNew();
+            server = await PostgresServer.StartAsync(cancellationToken);
+            await stdout.WriteLineAsync(Invariant($"PostgreSQL started on port {server.Port} in {started.Elapsed.TotalSeconds:0.0} s; worker {workerDll}"));
+
+            var runs = new List<Run>();
+            foreach (var workers in WorkerCounts)
+            {
+                runs.Add(await MeasureAsync(server, root, clip, workerDll, workers, settings, stdout, cancellationToken));
+            }
+
+            await stdout.WriteLineAsync(Invariant($"load average at the end {LoadAverage()}"));
+            await stdout.WriteLineAsync();
+            await stdout.WriteAsync(Summary(runs, settings));
+            return runs.All(r => r.Problems.Count == 0) ? 0 : 1;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await stderr.WriteLineAsync("cancelled");
+            return 130;
+        }
+        finally
+        {
+            if (server is not null)
+            {
+                await server.DisposeAsync();
+            }
+
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// <summary>One configuration: fresh schema and storage, N sources uploaded, workers started and idle, then the timed drain.</summary>
+    private static async Task<Run> MeasureAsync(PostgresServer server, string root, string clip, string workerDll, int count, Settings settings, TextWriter stdout, CancellationToken cancellationToken)
+    {
+        var name = Invariant($"workers_{count}");
+        var label = Invariant($"{count} worker{(count == 1 ? "" : "s")}");
+        var folder = Path.Combine(root, name);
+        var configuration = await ConfigureAsync(server, name, folder, cancellationToken);
+        await using var services = new ServiceCollection()
+            .AddMixilloCore(new ConfigurationBuilder().AddInMemoryCollection(configuration).Build())
+            .BuildServiceProvider();
+        var store = services.GetRequiredService<IJobStore>();
+        var storage = services.GetRequiredService<IObjectStorage>();
+        await store.InitializeAsync(cancellationToken);
+        await storage.InitializeAsync(cancellationToken);
+
+        // Uploads are the API's work, not the worker's: done before the clock starts.
+        var sources = new List<SourceFile>();
+        for (var i = 1; i <= settings.Jobs; i++)
+        {
+            var key = Invariant($"uploads/user_bench/clip_{i:000}.mp4");
+            await storage.PutFileAsync(key, clip, cancellationToken);
+            sources.Add(new SourceFile { Key = key, OriginalName = "clip.mp4", SizeBytes = new FileInfo(clip).Length, MimeType = "video/mp4" });
+        }
+
+        var environment = configuration.ToDictionary(c => c.Key.Replace(":", "__", StringComparison.Ordinal), c => c.Value!);
+        var workers = new List<WorkerProcess>();
+        try
+        {
+            var starting = Stopwatch.StartNew();
+            workers.AddRange(Enumerable.Range(0, count).Select(_ => WorkerProcess.Start(workerDll, environment, folder)));
+            await Task.WhenAll(workers.Select(w => w.WaitStartedAsync(StartTimeout, cancellationToken)));
+            // "started" is logged before the first claim: let that claim (and its first-use costs) pass, as on a long-running worker.
+            await Task.Delay(SettleTime, cancellationToken);
+            workers.ForEach(w => w.IdleRssMb = ProcStatusMb(w.Pid, "VmRSS") ?? double.NaN);
+            await stdout.WriteLineAsync(Invariant($"{label}: started (pids {string.Join(", ", workers.Select(w => w.Pid))}) in {starting.Elapsed.TotalSeconds:0.0} s; idle RSS {string.Join(", ", workers.Select(w => Invariant($"{w.IdleRssMb:0.0} MB")))}"));
+
+            var run = await DrainAsync(store, sources, workers, count, label, settings, stdout, cancellationToken);
+
+            // Publish marks the job completed, then removes its staging: once stopped, the workers have finished that too.
+            var stops = new List<(int ExitCode, double Seconds)>();
+            foreach (var worker in workers)
+            {
+                stops.Add(await worker.StopAsync(StopTimeout));
+            }
+
+            run.Problems.AddRange(await CheckAsync(run.Finished, storage, configuration["Worker:ScratchRoot"]!, cancellationToken));
+            run.Problems.AddRange(workers.SelectMany(w => w.LogProblems().Select(line => Invariant($"worker {w.Pid} logged: {line}"))));
+            run.Problems.AddRange(stops.Where(s => s.ExitCode != 0).Select(s => Invariant($"a worker exited with code {s.ExitCode} after SIGTERM")));
+
+            await stdout.WriteLineAsync(Invariant($"{label}: stopped by SIGTERM in {string.Join(", ", stops.Select(s => Invariant($"{s.Seconds:0.0} s (exit {s.ExitCode})")))}"));
+            foreach (var worker in workers)
+            {
+                await stdout.WriteLineAsync(Invariant($"{label}: worker {worker.Pid}  RSS samples {worker.RssMb.Count}  mean {worker.MeanRssMb:0.0} MB  max {worker.MaxRssMb:0.0} MB  VmHWM {worker.PeakRssMb:0.0} MB  own CPU {worker.CpuSeconds:0.0} s"));
+            }
+
+            foreach (var problem in run.Problems)
+            {
+                await stdout.WriteLineAsync($"{label}: PROBLEM {problem}");
+            }
+
+            return run;
+        }
+        finally
+        {
+            foreach (var worker in workers)
+            {
+                await worker.StopAsync(StopTimeout);
+                worker.Dispose();
+            }
+        }
+    }
+
+    /// <summary>A new schema and folder; the README's configuration names, and the product defaults for everything else.</summary>
+    private static async Task<Dictionary<string, string?>> ConfigureAsync(PostgresServer server, string name, string folder, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(folder);
+        await using (var connection = new NpgsqlConnection(server.ConnectionString()))
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var command = new NpgsqlCommand("CREATE SCHEMA " + name, connection);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return new Dictionary<string, string?>
+        {
+            ["Store:Provider"] = JobStores.Postgres,
+            ["ConnectionStrings:mixillo"] = server.ConnectionString(schema: name),
+            ["Storage:Provider"] = StorageOptions.FileSystem,
+            ["Storage:Root"] = Path.Combine(folder, "media"),
+            ["Worker:Concurrency"] = "1",
+            ["Worker:ScratchRoot"] = Path.Combine(folder, "scratch"),
+            ["Queue:StartRateLimit"] = "0",
+        };
+    }
+
+    /// <summary>The timed part: every job enqueued, then waited for, while the workers' RSS is sampled.</summary>
+    private static async Task<Run> DrainAsync(IJobStore store, List<SourceFile> sources, List<WorkerProcess> workers, int count, string label, Settings settings, TextWriter stdout, CancellationToken cancellationToken)
+    {
+        using var sampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var sampler = Task.Run(() => SampleAsync(workers, sampling.Token), CancellationToken.None);
+        var machineBefore = MachineCpu();
+        var first = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        var jobs = new List<TranscodeJob>();
+        var options = new JobOptions { Preset = settings.Preset };
+        for (var i = 0; i < sources.Count; i++)
+        {
+            var job = new NewJob { ContentId = Invariant($"bench_{count}w_{i + 1:000}"), UserId = "user_bench", Source = sources[i], Options = options };
+            jobs.Add(await store.CreateAsync(job, queue: true, cancellationToken));
+        }
+
+        var enqueueSeconds = clock.Elapsed.TotalSeconds;
+        IReadOnlyList<TranscodeJob> finished;
+        try
+        {
+            finished = await WaitForAllAsync(store, jobs, workers, first, clock, TimeSpan.FromSeconds(60 + (30 * settings.Jobs)), label, stdout, cancellationToken);
+        }
+        finally
+        {
+            await sampling.CancelAsync();
+            await sampler;
+        }
+
+        var observedSeconds = clock.Elapsed.TotalSeconds;
+        var machineAfter = MachineCpu();
+        foreach (var worker in workers)
+        {
+            worker.PeakRssMb = ProcStatusMb(worker.Pid, "VmHWM") ?? double.NaN;
+            worker.CpuSeconds = ProcessCpuSeconds(worker.Pid);
+        }
+
+        var machine = new MachineLoad(
+            (machineAfter.Busy - machineBefore.Busy) / (double)(machineAfter.Total - machineBefore.Total),
+            (machineAfter.Busy - machineBefore.Busy) / (double)ClockTicks);
+        var wallSeconds = (finished.Max(j => j.CompletedAt ?? DateTimeOffset.MaxValue) - first).TotalSeconds;
+        var run = new Run(count, settings.Jobs, finished, wallSeconds, machine, workers, []);
+        await stdout.WriteLineAsync(Invariant(
+            $"{label}: {run.Completed}/{run.Jobs} completed in {wallSeconds:0.0} s (first enqueue to last completedAt; enqueue of all {run.Jobs} took {enqueueSeconds:0.00} s; seen by polling at {observedSeconds:0.0} s): {run.JobsPerMinute:0.00} jobs/min; ffmpeg CPU {run.FfmpegCpuSeconds:0.0} s = {run.CpuBusy:P0} of {Environment.ProcessorCount} cores; machine busy {machine.BusyFraction:P0} ({machine.BusySeconds:0.0} CPU-s, every process); workers' own CPU {workers.Sum(w => w.CpuSeconds):0.0} s"));
+
+        // Not a failure, but worth seeing: a job whose first claim is stamped before its creation.
+        var early = finished.Where(j => j.StartedAt < j.CreatedAt).ToList();
+        if (early.Count > 0)
+        {
+            await stdout.WriteLineAsync(Invariant($"{label}: note: {early.Count} job(s) have startedAt before createdAt, by up to {early.Max(j => (j.CreatedAt - j.StartedAt!.Value).TotalMilliseconds):0} ms"));
+        }
+
+        return run;
+    }
+
+    /// <summary>Polls the counts; when the number of finished jobs moves, reads the jobs still out and prints the new ones.</summary>
+    private static async Task<IReadOnlyList<TranscodeJob>> WaitForAllAsync(
+        IJobStore store, List<TranscodeJob> jobs, List<WorkerProcess> workers, DateTimeOffset first, Stopwatch clock, TimeSpan timeout, string label, TextWriter stdout, CancellationToken cancellationToken)
+    {
+        var outstanding = jobs.Select(j => j.JobId).ToList();
+        var finished = new List<TranscodeJob>();
+        var seen = -1L;
+        while (outstanding.Count > 0)
+        {
+            if (workers.FirstOrDefault(w => w.HasExited) is { } gone)
+            {
+                throw new InvalidOperationException(Invariant($"worker {gone.Pid} exited during the run:\n{gone.Tail()}"));
+            }
+
+            var counts = await store.CountAsync(cancellationToken);
+            if (clock.Elapsed > timeout)
+            {
+                throw new TimeoutException(Invariant($"{label}: {finished.Count}/{jobs.Count} jobs finished after {timeout.TotalSeconds:0} s; counts {counts}"));
+            }
+
+            var final = counts.Completed + counts.Failed + counts.Cancelled;
+            if (final != seen)
+            {
+                seen = final;
+                foreach (var jobId in outstanding.ToList())
+                {
+                    var job = await store.GetAsync(jobId, cancellationToken) ?? throw new InvalidOperationException($"{jobId} vanished");
+                    if (job.Status is not (JobStatus.Completed or JobStatus.Failed or JobStatus.Cancelled))
+                    {
+                        continue;
+                    }
+
+                    outstanding.Remove(jobId);
+                    finished.Add(job);
+                    var at = ((job.CompletedAt ?? DateTimeOffset.UtcNow) - first).TotalSeconds;
+                    var waited = ((job.StartedAt ?? job.CreatedAt) - job.CreatedAt).TotalSeconds;
+                    var processing = ((job.CompletedAt ?? job.UpdatedAt) - (job.StartedAt ?? job.CreatedAt)).TotalSeconds;
+                    await stdout.WriteLineAsync(Invariant(
+                        $"{label}: job {finished.Count,2}/{jobs.Count} {JobJson.Name(job.Status)} at {at,6:0.0} s  (waited {waited,5:0.0} s, first claim to completion {processing,5:0.0} s, ffmpeg cpu {job.Usage.CpuSeconds,5:0.0} s, published by {job.Worker?.WorkerId ?? "-"}, retries {job.RetryCount}; worker RSS now {string.Join("/", workers.Select(w => Invariant($"{ProcStatusMb(w.Pid, "VmRSS"):0.0}")))} MB)"));
+                }
+            }
+
+            if (outstanding.Count > 0)
+            {
+                await Task.Delay(PollInterval, cancellationToken);
+            }
+        }
+
+        return finished;
+    }
+
+    /// <summary>Every job completed without errors, its outputs published, nothing left in staging or scratch.</summary>
+    private static async Task<List<string>> CheckAsync(IReadOnlyList<TranscodeJob> jobs, IObjectStorage storage, string scratch, CancellationToken cancellationToken)
+    {
+        var problems = new List<string>();
+        foreach (var job in jobs)
+        {
+            if (job.Status != JobStatus.Completed)
+            {
+                problems.Add(Invariant($"{job.JobId} is {JobJson.Name(job.Status)}: {string.Join("; ", job.Errors.Select(e => e.Code + " " + e.Error))}"));
+                continue;
+            }
+
+            if (job.Errors.Count > 0)
+            {
+                problems.Add(Invariant($"{job.JobId} completed after {job.Errors.Count} error(s): {string.Join("; ", job.Errors.Select(e => e.Code + " " + e.Error))}"));
+            }
+
+            var expected = job.Options.Qualities.Select(OutputLayout.Rendition)
+                .Concat(Enumerable.Range(1, job.Options.ThumbnailCount).Select(OutputLayout.Thumbnail))
+                .Concat([OutputLayout.Preview, OutputLayout.AudioTrack, OutputLayout.HlsMaster]);
+            foreach (var relative in expected)
+            {
+                if (await storage.StatAsync(OutputKeys.Published(job.ContentId) + relative, cancellationToken) is null)
+                {
+                    problems.Add($"{job.JobId}: {relative} was not published");
+                }
+            }
+        }
+
+        await foreach (var left in storage.ListAsync("staging/", cancellationToken))
+        {
+            problems.Add($"left in staging: {left.Key}");
+        }
+
+        if (Directory.Exists(scratch))
+        {
+            problems.AddRange(Directory.EnumerateFiles(scratch, "*", SearchOption.AllDirectories).Select(f => "left in scratch: " + f));
+        }
+
+        return problems;
+    }
+
+    private static async Task SampleAsync(List<WorkerProcess> workers, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(SampleInterval);
+        try
+        {
+            do
+            {
+                foreach (var worker in workers)
+                {
+                    if (ProcStatusMb(worker.Pid, "VmRSS") is { } mb)
+                    {
+                        worker.RssMb.Add(mb);
+                    }
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stop));
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // The run is over.
+        }
+    }
+
+    /// <summary>A kB field of /proc/PID/status (VmRSS: resident now; VmHWM: the most ever resident), in MB (10^6 bytes); null once the process is gone.</summary>
+    private static double? ProcStatusMb(int pid, string field)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines(Invariant($"/proc/{pid}/status")))
+            {
+                if (line.StartsWith(field + ":", StringComparison.Ordinal))
+                {
+                    var parts = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+                    return double.Parse(parts[1], CultureInfo.InvariantCulture) * 1024 / 1e6;
+                }
+            }
+
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The first line of /proc/stat: busy and total ticks of every core since boot (busy = all but idle and iowait).</summary>
+    private static (long Busy, long Total) MachineCpu()
+    {
+        var ticks = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Take(8)
+            .Select(t => long.Parse(t, CultureInfo.InvariantCulture)).ToArray();
+        var total = ticks.Sum();
+        return (total - ticks[3] - ticks[4], total);
+    }
+
+    /// <summary>User + system CPU of the process itself (fields 14 and 15 of /proc/PID/stat, in 1/100 s ticks), its children not included.</summary>
+    private static double ProcessCpuSeconds(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText(Invariant($"/proc/{pid}/stat"));
+            // The command name (field 2) is in parentheses and may hold spaces: count from after its closing one.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / (double)ClockTicks;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return double.NaN;
+        }
+    }
+
+    private static string Summary(List<Run> runs, Settings settings)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(Invariant($"{settings.Jobs} jobs per configuration of a {ClipSize} {ClipFps} fps {ClipSeconds} s clip with audio; default job options (720p/480p/360p, HLS, 5 thumbnails, preview, MP3), preset {settings.Preset}; PostgreSQL + filesystem storage on loopback; each worker process Concurrency 1."));
+        text.AppendLine();
+        text.AppendLine("| workers | jobs completed | wall s | jobs/min | mean job s (first claim to completion) | ffmpeg CPU s per job | ffmpeg CPU / (wall x cores) | workers' own CPU s | machine busy (every process) |");
+        text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var r in runs)
+        {
+            text.AppendLine(Invariant($"| {r.Workers} | {r.Completed}/{r.Jobs} | {r.WallSeconds:0.0} | {r.JobsPerMinute:0.00} | {r.MeanJobSeconds:0.0} | {r.FfmpegCpuSeconds / r.Finished.Count:0.00} | {r.CpuBusy:P0} | {r.Processes.Sum(p => p.CpuSeconds):0.0} | {r.Machine.BusyFraction:P0} |"));
+        }
+
+        if (runs.Count == 2)
+        {
+            text.AppendLine();
+            text.AppendLine(Invariant($"2 workers / 1 worker, jobs per minute: {runs[1].JobsPerMinute / runs[0].JobsPerMinute:0.00}"));
+        }
+
+        text.AppendLine();
+        text.AppendLine(Invariant($"Each worker process's own VmRSS (not its ffmpeg children), sampled every {SampleInterval.TotalMilliseconds:0} ms from the first enqueue to the last completion; MB = 10^6 bytes. Idle = 2 s after start-up, before the first enqueue; VmHWM = the kernel's high-water mark over the process's life, read before SIGTERM."));
+        text.AppendLine();
+        text.AppendLine("| workers | process | samples | idle MB | mean MB | max MB | VmHWM MB | target | result |");
+        text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        foreach (var r in runs)
+        {
+            for (var i = 0; i < r.Processes.Count; i++)
+            {
+                var p = r.Processes[i];
+                var worst = Math.Max(p.MaxRssMb, p.PeakRssMb);
+                text.AppendLine(Invariant($"| {r.Workers} | {i + 1} of {r.Workers} | {p.RssMb.Count} | {p.IdleRssMb:0.0} | {p.MeanRssMb:0.0} | {p.MaxRssMb:0.0} | {p.PeakRssMb:0.0} | <= {TargetRssMb:0} | {(worst <= TargetRssMb ? "PASS" : "MISS")} |"));
+            }
+        }
+
+        var problems = runs.Sum(r => r.Problems.Count);
+        text.AppendLine();
+        text.AppendLine(problems == 0 ? "Every job completed with no error and published its outputs; nothing was left in staging or scratch; every worker stopped with exit code 0 and logged no warning." : Invariant($"{problems} problem(s): see the PROBLEM lines above."));
+        return text.ToString();
+    }
+
+    /// <summary>Runs one ffmpeg to the end (killed on cancellation); a failure throws with ffmpeg's stderr.</summary>
+    private static async Task FfmpegAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new InvalidOperationException("Could not start ffmpeg.");
+        }
+        catch (Win32Exception ex)
+        {
+            throw new InvalidOperationException("ffmpeg is not installed or not on PATH (apt-get install ffmpeg).", ex);
+        }
+
+        using (process)
+        {
+            using var registration = cancellationToken.Register(() => Kill(process));
+            // The engine's arguments write -progress to stdout: drained so ffmpeg never blocks on it.
+            var progress = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+            var errors = process.StandardError.ReadToEndAsync(CancellationToken.None);
+            await process.WaitForExitAsync(CancellationToken.None);
+            await progress;
+            cancellationToken.ThrowIfCancellationRequested();
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"ffmpeg {string.Join(' ', arguments)} failed with exit code {process.ExitCode}:\n{await errors}");
+            }
+        }
+    }
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited.
+        }
+    }
+
+    // Other builds and test runs may share the machine; the load average says how busy it was.
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private sealed record Run(
+        int Workers,
+        int Jobs,
+        IReadOnlyList<TranscodeJob> Finished,
+        double WallSeconds,
+        MachineLoad Machine,
+        IReadOnlyList<WorkerProcess> Processes,
+        List<string> Problems)
+    {
+        public int Completed => Finished.Count(j => j.Status == JobStatus.Completed);
+
+        public double JobsPerMinute => Completed / WallSeconds * 60;
+
+        public double MeanJobSeconds => Finished.Average(j => ((j.CompletedAt ?? j.UpdatedAt) - (j.StartedAt ?? j.CreatedAt)).TotalSeconds);
+
+        public double FfmpegCpuSeconds => Finished.Sum(j => j.Usage.CpuSeconds);
+
+        public double CpuBusy => FfmpegCpuSeconds / (WallSeconds * Environment.ProcessorCount);
+    }
+
+    /// <summary>The whole machine over the timed window: every process, this benchmark's or not (another engineer's tests, say).</summary>
+    private sealed record MachineLoad(double BusyFraction, double BusySeconds);
+
+    /// <summary>
+    /// <c>dotnet Mixillo.Worker.dll</c> as a real process (the dotnet host runs the app in its own process, so its PID
+    /// is the worker's): output drained line by line and kept for readiness, warnings and errors.
+    /// </summary>
+    private sealed class WorkerProcess : IDisposable
+    {
+        private readonly Process _process;
+        private readonly ConcurrentQueue<string> _lines = new();
+        private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        private WorkerProcess(Process process)
+        {
+            _process = process;
+            Pid = process.Id;
+        }
+
+        public int Pid { get; }
+
+        public bool HasExited => _process.HasExited;
+
+        public List<double> RssMb { get; } = [];
+
+        public double IdleRssMb { get; set; } = double.NaN;
+
+        public double PeakRssMb { get; set; } = double.NaN;
+
+        public double CpuSeconds { get; set; } = double.NaN;
+
+        public double MeanRssMb => RssMb.Count == 0 ? double.NaN : RssMb.Average();
+
+        public double MaxRssMb => RssMb.Count == 0 ? double.NaN : RssMb.Max();
+
+        public static WorkerProcess Start(string dll, IReadOnlyDictionary<string, string> environment, string workingDirectory)
+        {
+            // The working directory is the host's content root: no appsettings.json there, nothing relative lands in the repository.
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory };
+            start.ArgumentList.Add(dll);
+            foreach (var (name, value) in environment)
+            {
+                start.Environment[name] = value;
+            }
+
+            var worker = new WorkerProcess(Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet."));
+            worker._process.OutputDataReceived += (_, e) => worker.OnLine(e.Data);
+            worker._process.ErrorDataReceived += (_, e) => worker.OnLine(e.Data);
+            worker._process.BeginOutputReadLine();
+            worker._process.BeginErrorReadLine();
+            return worker;
+        }
+
+        /// <summary>Returns once the worker logged "Worker {id} started: ..." (the store is initialized and it claims).</summary>
+        public async Task WaitStartedAsync(TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            var exited = _process.WaitForExitAsync(cancellationToken);
+            try
+            {
+                var first = await Task.WhenAny(_started.Task, exited).WaitAsync(timeout, cancellationToken);
+                cancellationToken.ThrowIfCancellationRequested();
+                if (first != _started.Task)
+                {
+                    throw new InvalidOperationException(Invariant($"worker {Pid} exited with code {_process.ExitCode} before it started:\n{Tail()}"));
+                }
+            }
+            catch (TimeoutException)
+            {
+                throw new TimeoutException(Invariant($"worker {Pid} did not start within {timeout.TotalSeconds:0} s:\n{Tail()}"));
+            }
+        }
+
+        /// <summary>SIGTERM, then the host's graceful stop; killed if it does not end in time. Returns the exit code and how long it took.</summary>
+        public async Task<(int ExitCode, double Seconds)> StopAsync(TimeSpan timeout)
+        {
+            if (_process.HasExited)
+            {
+                return (_process.ExitCode, 0);
+            }
+
+            var clock = Stopwatch.StartNew();
+            ChildProcess.Signal(Pid, "TERM");
+            try
+            {
+                await _process.WaitForExitAsync().WaitAsync(timeout);
+            }
+            catch (TimeoutException)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+                return (-1, clock.Elapsed.TotalSeconds);
+            }
+
+            return (_process.ExitCode, clock.Elapsed.TotalSeconds);
+        }
+
+        /// <summary>Warning, error and critical entries of the console logger ("warn: Category[0]" and the message line under it).</summary>
+        public IEnumerable<string> LogProblems()
+        {
+            var lines = _lines.ToArray();
+            for (var i = 0; i < lines.Length; i++)
+            {
+                if (lines[i].StartsWith("warn:", StringComparison.Ordinal) || lines[i].StartsWith("fail:", StringComparison.Ordinal) || lines[i].StartsWith("crit:", StringComparison.Ordinal))
+                {
+                    yield return lines[i] + (i + 1 < lines.Length ? " " + lines[i + 1].Trim() : "");
+                }
+            }
+        }
+
+        public string Tail() => string.Join('\n', _lines.TakeLast(40));
+
+        public void Dispose() => _process.Dispose();
+
+        private void OnLine(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            _lines.Enqueue(line);
+            if (line.Contains("Worker worker_", StringComparison.Ordinal) && line.Contains(StartedMarker, StringComparison.Ordinal))
+            {
+                _started.TrySetResult();
+            }
+        }
+    }
+
+    internal sealed record Settings(int Jobs, string Preset)
+    {
+        public static Settings Parse(IReadOnlyList<string> args)
+        {
+            var options = new CommandOptions(args, "--jobs", "--preset");
+            return new Settings(options.Int("--jobs", 16, min: 1), options.OneOf("--preset", "medium", [.. TranscodeOptions.Presets]));
+        }
+    }
+}
