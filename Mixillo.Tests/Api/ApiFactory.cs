@@ -17,6 +17,15 @@ public class ApiFactory : WebApplicationFactory<AuthOptions>
 {
     public const string SigningKey = "tests-signing-key-of-at-least-thirty-two-bytes";
     private readonly TempFolder _folder = new();
+    private readonly IReadOnlyDictionary<string, string?> _configuration;
+
+    public ApiFactory()
+        : this(new Dictionary<string, string?>())
+    {
+    }
+
+    /// <summary>With <paramref name="configuration"/> applied last (a deployment's store and storage, say).</summary>
+    public ApiFactory(IReadOnlyDictionary<string, string?> configuration) => _configuration = configuration;
 
     public static AuthOptions Auth { get; } = new() { SigningKey = SigningKey, Issuer = "mixillo", Audience = "mixillo" };
 
@@ -32,14 +41,14 @@ public class ApiFactory : WebApplicationFactory<AuthOptions>
         builder.UseSetting("Upload:ScratchRoot", _folder.File("uploads"));
         builder.UseSetting("Worker:ScratchRoot", _folder.File("scratch"));
         builder.UseSetting("Auth:SigningKey", SigningKey);
-        foreach (var (key, value) in Settings)
+        foreach (var (key, value) in Settings.Concat(_configuration))
         {
             builder.UseSetting(key, value);
         }
     }
 
     /// <summary>Settings a derived factory changes.</summary>
-    protected virtual Dictionary<string, string> Settings => new() { ["Worker:InProcess"] = "false" };
+    protected virtual Dictionary<string, string?> Settings => new() { ["Worker:InProcess"] = "false" };
 
     /// <summary>A client carrying a token for <paramref name="user"/> (with <paramref name="role"/>), or none.</summary>
     public async Task<HttpClient> ClientAsync(string? user = null, string? role = null)

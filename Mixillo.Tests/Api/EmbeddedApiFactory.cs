@@ -3,7 +3,7 @@ namespace Mixillo.Tests.Api;
 /// <summary>The embedded configuration: SQLite, a storage folder and the worker inside the API process; small fast jobs.</summary>
 public sealed class EmbeddedApiFactory : ApiFactory
 {
-    protected override Dictionary<string, string> Settings => new()
+    protected override Dictionary<string, string?> Settings => new()
     {
         ["Worker:InProcess"] = "true",
         ["Worker:ProgressInterval"] = "00:00:00.250",

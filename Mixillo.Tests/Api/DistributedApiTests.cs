@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Mixillo.Tests.Storage;
+using Mixillo.Tests.Support;
+using Mixillo.Tests.Worker;
+
+namespace Mixillo.Tests.Api;
+
+/// <summary>The distributed configuration through the API: PostgreSQL, a real S3 server, the worker as a separate process.</summary>
+[Collection(DistributedCollection.Name)]
+public sealed class DistributedApiTests(DistributedFixture servers, Clips clips)
+{
+    [Fact]
+    public async Task An_upload_through_the_api_is_processed_by_a_separate_worker_and_served_from_s3()
+    {
+        var bucket = servers.NewBucket();
+        await using var deployment = new Deployment(new()
+        {
+            ["Store:Provider"] = "postgres",
+            ["ConnectionStrings:mixillo"] = await servers.Postgres.NewSchemaAsync(),
+            ["Storage:Provider"] = "s3",
+            ["Storage:S3:ServiceUrl"] = bucket.ServiceUrl,
+            ["Storage:S3:AccessKey"] = bucket.AccessKey,
+            ["Storage:S3:SecretKey"] = bucket.SecretKey,
+            ["Storage:S3:Bucket"] = bucket.Bucket,
+            ["Storage:S3:Region"] = bucket.Region,
+            ["Transcode:Qualities"] = "360p",
+            ["Transcode:ThumbnailCount"] = "1",
+            ["Transcode:Preset"] = "ultrafast",
+            ["Upload:ChunkSize"] = (256 * 1024).ToString(CultureInfo.InvariantCulture),
+        });
+        await deployment.InitializeAsync();
+        using var api = new ApiFactory(deployment.Settings);
+        using var worker = deployment.StartWorkerProcess();
+        try
+        {
+            var client = await api.ClientAsync("erin");
+            var file = await File.ReadAllBytesAsync(clips["portrait"]);
+            var init = JsonDocument.Parse(await (await client.PostAsJsonAsync("/api/content/upload/initialize",
+                new { fileName = "clip.mp4", fileSize = file.Length, mimeType = "video/mp4" })).Content.ReadAsStringAsync()).RootElement.GetProperty("data");
+            var uploadId = init.GetProperty("uploadId").GetString()!;
+            var chunkSize = init.GetProperty("chunkSize").GetInt32();
+            for (var i = 0; i < init.GetProperty("totalChunks").GetInt32(); i++)
+            {
+                var put = await client.PutAsync($"/api/content/upload/{uploadId}/chunks/{i}", new ByteArrayContent(file[(i * chunkSize)..Math.Min(file.Length, (i + 1) * chunkSize)]));
+                Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+            }
+
+            var completed = await client.PostAsync($"/api/content/upload/{uploadId}/complete", null);
+            Assert.Equal(HttpStatusCode.Accepted, completed.StatusCode);
+            var contentId = JsonDocument.Parse(await completed.Content.ReadAsStringAsync()).RootElement.GetProperty("data").GetProperty("contentId").GetString();
+
+            JsonElement content;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            do
+            {
+                await Task.Delay(300);
+                content = JsonDocument.Parse(await client.GetStringAsync($"/api/content/{contentId}")).RootElement.GetProperty("data");
+            }
+            while (content.GetProperty("status").GetString() == "processing" && clock.Elapsed < TimeSpan.FromMinutes(2));
+
+            Assert.Equal("ready", content.GetProperty("status").GetString());
+            var anonymous = api.CreateClient();
+            var master = await anonymous.GetStringAsync(content.GetProperty("playback").GetProperty("hls").GetString());
+            Assert.Contains("360p/playlist.m3u8", master, StringComparison.Ordinal);
+            var rendition = await anonymous.GetAsync(content.GetProperty("playback").GetProperty("renditions")[0].GetProperty("url").GetString());
+            Assert.Equal("video/mp4", rendition.Content.Headers.ContentType?.MediaType);
+            Assert.Equal((await deployment.Storage.StatAsync($"videos/{contentId}/360p.mp4", CancellationToken.None))!.SizeBytes, (await rendition.Content.ReadAsByteArrayAsync()).Length);
+            Assert.Empty(await deployment.KeysAsync($"uploads/{uploadId}/chunk-"));
+        }
+        finally
+        {
+            worker.Kill(entireProcessTree: true);
+        }
+    }
+}
