@@ -61,7 +61,7 @@ public static class ContentApi
     }
 
     public static async Task<Results<Ok<Envelope<ContentView>>, ProblemHttpResult>> GetContent(
-        IJobStore store, string contentId, ClaimsPrincipal user, CancellationToken cancellationToken)
+        IJobStore store, Mixillo.Jobs.Storage.IObjectStorage storage, string contentId, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         var job = JobIds.IsValid(contentId)
             ? (await store.ListAsync(new JobQuery { ContentId = contentId, Limit = 1 }, cancellationToken)).Jobs.FirstOrDefault()
@@ -72,7 +72,7 @@ public static class ContentApi
         }
 
         var position = job.Status == JobStatus.Queued ? await store.PositionAsync(job.JobId, cancellationToken) : null;
-        return TypedResults.Ok(Envelope.Of(ContentView.Of(job, position)));
+        return TypedResults.Ok(Envelope.Of(await ContentView.OfAsync(job, position, storage)));
     }
 
     private static string UserId(ClaimsPrincipal user) =>

@@ -1,4 +1,5 @@
 using Mixillo.Jobs.Model;
+using Mixillo.Jobs.Storage;
 using Mixillo.Jobs.Store;
 
 namespace Mixillo.Api.Apis;
@@ -16,7 +17,10 @@ public sealed record ContentView(
 {
     public const string MediaRoute = "/media/";
 
-    public static ContentView Of(TranscodeJob job, QueuePosition? position)
+    /// <summary>How long a presigned playback URL works.</summary>
+    public static readonly TimeSpan UrlLifetime = TimeSpan.FromHours(1);
+
+    public static async Task<ContentView> OfAsync(TranscodeJob job, QueuePosition? position, IObjectStorage storage)
     {
         var status = job.Status switch
         {
@@ -31,23 +35,46 @@ public sealed record ContentView(
             job.JobId,
             job.Status,
             job.Progress,
-            job.Status == JobStatus.Completed ? Playback.Of(job) : null,
+            job.Status == JobStatus.Completed ? await Playback.OfAsync(job, key => UrlAsync(storage, key)) : null,
             position is { Position: { } at } ? new QueueView(at, position.EstimatedStart) : null,
             status == "failed" ? new ContentError(last?.Code ?? "cancelled", last?.Error ?? "The job was cancelled.") : null);
     }
 
-    public static string Url(string key) => MediaRoute + key;
+    /// <summary>
+    /// A presigned storage URL for a whole file where storage offers one (S3); the API's media route otherwise.
+    /// Manifests always go through the API: their segments are named by relative paths, which a presigned
+    /// URL's signature would not cover.
+    /// </summary>
+    public static async Task<string> UrlAsync(IObjectStorage storage, string key) =>
+        (key.EndsWith(".m3u8", StringComparison.Ordinal) || key.EndsWith(".mpd", StringComparison.Ordinal) ? null : await storage.PresignReadAsync(key, UrlLifetime))
+        ?? MediaRoute + key;
 }
 
 public sealed record Playback(string? Hls, string? Dash, IReadOnlyList<RenditionView> Renditions, IReadOnlyList<string> Thumbnails, string? Preview, string? Audio)
 {
-    public static Playback Of(TranscodeJob job) => new(
-        job.Outputs.FirstOrDefault(o => o.Quality == "hls")?.ManifestKey is { } hls ? ContentView.Url(hls) : null,
-        job.Outputs.FirstOrDefault(o => o.Quality == "dash")?.ManifestKey is { } dash ? ContentView.Url(dash) : null,
-        [.. job.Outputs.Where(o => o.ManifestKey is null).Select(o => new RenditionView(o.Quality, ContentView.Url(o.Key), o.Width, o.Height, o.BitrateBps))],
-        [.. job.Thumbnails.Select(t => ContentView.Url(t.Key))],
-        job.AnimatedPreview is { } preview ? ContentView.Url(preview.Key) : null,
-        job.AudioTrack is { } audio ? ContentView.Url(audio.Key) : null);
+    public static async Task<Playback> OfAsync(TranscodeJob job, Func<string, Task<string>> url)
+    {
+        async Task<string?> Optional(string? key) => key is null ? null : await url(key);
+        var renditions = new List<RenditionView>();
+        foreach (var output in job.Outputs.Where(o => o.ManifestKey is null))
+        {
+            renditions.Add(new RenditionView(output.Quality, await url(output.Key), output.Width, output.Height, output.BitrateBps));
+        }
+
+        var thumbnails = new List<string>();
+        foreach (var thumbnail in job.Thumbnails)
+        {
+            thumbnails.Add(await url(thumbnail.Key));
+        }
+
+        return new Playback(
+            await Optional(job.Outputs.FirstOrDefault(o => o.Quality == "hls")?.ManifestKey),
+            await Optional(job.Outputs.FirstOrDefault(o => o.Quality == "dash")?.ManifestKey),
+            renditions,
+            thumbnails,
+            await Optional(job.AnimatedPreview?.Key),
+            await Optional(job.AudioTrack?.Key));
+    }
 }
 
 public sealed record RenditionView(string Quality, string Url, int Width, int Height, long BitrateBps);

@@ -101,6 +101,12 @@ public sealed class FileSystemStorage(string root) : IObjectStorage
         await PutFileAsync(targetKey, source, cancellationToken);
     }
 
+    public Task<string?> PresignReadAsync(string key, TimeSpan lifetime)
+    {
+        PathOf(key);
+        return Task.FromResult<string?>(null);
+    }
+
     public Task DeleteAsync(string key, CancellationToken cancellationToken)
     {
         try

@@ -28,6 +28,9 @@ public interface IObjectStorage
     /// <summary>Copies inside storage (no download). Throws <see cref="ObjectNotFoundException"/>.</summary>
     Task CopyAsync(string sourceKey, string targetKey, CancellationToken cancellationToken);
 
+    /// <summary>A URL that reads the object directly for <paramref name="lifetime"/>, or null where storage has no such thing (a folder).</summary>
+    Task<string?> PresignReadAsync(string key, TimeSpan lifetime);
+
     /// <summary>Deletes an object; deleting one that is not there is fine.</summary>
     Task DeleteAsync(string key, CancellationToken cancellationToken);
 

@@ -151,6 +151,16 @@ public sealed class S3Storage : IObjectStorage, IDisposable
         }
     }
 
+    public async Task<string?> PresignReadAsync(string key, TimeSpan lifetime) =>
+        await _client.GetPreSignedURLAsync(new GetPreSignedUrlRequest
+        {
+            BucketName = _options.Bucket,
+            Key = StorageKeys.Validate(key),
+            Verb = HttpVerb.GET,
+            Expires = DateTime.UtcNow + lifetime,
+            Protocol = _options.ServiceUrl.StartsWith("https:", StringComparison.OrdinalIgnoreCase) ? Protocol.HTTPS : Protocol.HTTP,
+        });
+
     public Task DeleteAsync(string key, CancellationToken cancellationToken) =>
         _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _options.Bucket, Key = StorageKeys.Validate(key) }, cancellationToken);
 

@@ -65,9 +65,16 @@ public sealed class DistributedApiTests(DistributedFixture servers, Clips clips)
             var anonymous = api.CreateClient();
             var master = await anonymous.GetStringAsync(content.GetProperty("playback").GetProperty("hls").GetString());
             Assert.Contains("360p/playlist.m3u8", master, StringComparison.Ordinal);
-            var rendition = await anonymous.GetAsync(content.GetProperty("playback").GetProperty("renditions")[0].GetProperty("url").GetString());
+            // Whole files come as presigned S3 URLs, readable with no credentials; manifests through the API.
+            var renditionUrl = content.GetProperty("playback").GetProperty("renditions")[0].GetProperty("url").GetString()!;
+            Assert.StartsWith(servers.S3.ServiceUrl, renditionUrl, StringComparison.Ordinal);
+            using var plain = new HttpClient();
+            var rendition = await plain.GetAsync(renditionUrl);
             Assert.Equal("video/mp4", rendition.Content.Headers.ContentType?.MediaType);
             Assert.Equal((await deployment.Storage.StatAsync($"videos/{contentId}/360p.mp4", CancellationToken.None))!.SizeBytes, (await rendition.Content.ReadAsByteArrayAsync()).Length);
+            Assert.StartsWith("/media/", content.GetProperty("playback").GetProperty("hls").GetString(), StringComparison.Ordinal);
+            var segment = await anonymous.GetAsync($"/media/videos/{contentId}/hls/360p/seg_000.m4s");
+            Assert.Equal(HttpStatusCode.OK, segment.StatusCode);
             Assert.Empty(await deployment.KeysAsync($"uploads/{uploadId}/chunk-"));
         }
         finally

@@ -73,6 +73,19 @@ public abstract class ObjectStorageContract : IAsyncLifetime, IDisposable
         Assert.Equal(new FileInfo(source).Length, (await Storage.StatAsync("videos/c1/720p.mp4", None))!.SizeBytes);
     }
 
+    /// <summary>What a presigned URL of this storage gives an anonymous HTTP client (null: this storage has none).</summary>
+    protected virtual Task<byte[]?> FetchPresignedAsync(string url) => Task.FromResult<byte[]?>(null);
+
+    [Fact]
+    public async Task A_presigned_url_reads_the_object_without_credentials_where_storage_has_them()
+    {
+        var source = LocalFile("p.mp4", 1234);
+        await Storage.PutFileAsync("videos/c9/720p.mp4", source, None);
+        var url = await Storage.PresignReadAsync("videos/c9/720p.mp4", TimeSpan.FromMinutes(5));
+        Assert.Equal(url is null ? null : File.ReadAllBytes(source), url is null ? null : await FetchPresignedAsync(url));
+        await Assert.ThrowsAsync<InvalidStorageKeyException>(() => Storage.PresignReadAsync("../x", TimeSpan.FromMinutes(5)));
+    }
+
     [Fact]
     public async Task Missing_objects_are_reported_as_missing()
     {

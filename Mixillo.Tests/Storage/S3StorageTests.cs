@@ -9,6 +9,18 @@ public sealed class S3StorageTests(DistributedFixture servers) : ObjectStorageCo
     protected override Task<IObjectStorage> CreateAsync(long multipartThreshold) =>
         Task.FromResult<IObjectStorage>(new S3Storage(servers.NewBucket(multipartThreshold)));
 
+    protected override async Task<byte[]?> FetchPresignedAsync(string url)
+    {
+        using var http = new HttpClient();
+        return await http.GetByteArrayAsync(url);
+    }
+
+    [Fact]
+    public async Task S3_hands_out_presigned_urls()
+    {
+        Assert.NotNull(await Storage.PresignReadAsync("videos/any/720p.mp4", TimeSpan.FromMinutes(1)));
+    }
+
     [Fact]
     public async Task Wrong_credentials_are_refused_at_initialization()
     {

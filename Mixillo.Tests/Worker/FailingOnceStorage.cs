@@ -24,6 +24,8 @@ internal sealed class FailingOnceStorage(IObjectStorage inner, string suffix) : 
 
     public Task CopyAsync(string sourceKey, string targetKey, CancellationToken cancellationToken) => inner.CopyAsync(sourceKey, targetKey, cancellationToken);
 
+    public Task<string?> PresignReadAsync(string key, TimeSpan lifetime) => inner.PresignReadAsync(key, lifetime);
+
     public Task DeleteAsync(string key, CancellationToken cancellationToken) => inner.DeleteAsync(key, cancellationToken);
 
     public Task<int> DeletePrefixAsync(string prefix, CancellationToken cancellationToken) => inner.DeletePrefixAsync(prefix, cancellationToken);
