@@ -34,10 +34,21 @@ public sealed class ProcessCommandTests(Clips clips) : IDisposable
     private static async Task<(int ExitCode, string Stdout, string Stderr)> Worker(string[] args, IReadOnlyDictionary<string, string>? environment)
     {
         using var process = StartWorker(args, environment);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        return (process.ExitCode, await stdout, await stderr);
+        try
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+            return (process.ExitCode, await stdout, await stderr);
+        }
+        finally
+        {
+            // A command that hangs (or a host started by mistake) must not outlive the test.
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
     }
 
     private static JsonElement LastJsonLine(string text) =>

@@ -18,6 +18,7 @@ public sealed class Deployment : IAsyncDisposable
 {
     private readonly TempFolder _folder = new();
     private readonly List<IHost> _hosts = [];
+    private readonly List<System.Diagnostics.Process> _processes = [];
 
     public Deployment(Dictionary<string, string?> settings)
     {
@@ -124,6 +125,7 @@ public sealed class Deployment : IAsyncDisposable
         }
 
         var process = System.Diagnostics.Process.Start(start)!;
+        _processes.Add(process);
         _ = process.StandardOutput.ReadToEndAsync();
         _ = process.StandardError.ReadToEndAsync();
         return process;
@@ -142,6 +144,13 @@ public sealed class Deployment : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Worker processes a failed test left running must not outlive it.
+        foreach (var process in _processes.Where(p => !p.HasExited))
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
         foreach (var host in _hosts)
         {
             await host.StopAsync();
