@@ -145,10 +145,17 @@ public sealed class Deployment : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         // Worker processes a failed test left running must not outlive it.
-        foreach (var process in _processes.Where(p => !p.HasExited))
+        foreach (var process in _processes)
         {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
+            try
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+            catch (InvalidOperationException)
+            {
+                // Exited already, or disposed by the test after it made sure of that.
+            }
         }
 
         foreach (var host in _hosts)
