@@ -25,7 +25,7 @@ public class ApiFactory : WebApplicationFactory<AuthOptions>
     }
 
     /// <summary>With <paramref name="configuration"/> applied last (a deployment's store and storage, say).</summary>
-    public ApiFactory(IReadOnlyDictionary<string, string?> configuration) => _configuration = configuration;
+    internal ApiFactory(IReadOnlyDictionary<string, string?> configuration) => _configuration = configuration;
 
     public static AuthOptions Auth { get; } = new() { SigningKey = SigningKey, Issuer = "mixillo", Audience = "mixillo" };
 

@@ -43,7 +43,24 @@ public sealed class AuthTests : IClassFixture<ApiFactory>
     }
 
     private static HttpRequestMessage Request(string method, string path) =>
-        new(new HttpMethod(method), path) { Content = method == "POST" ? new StringContent("{}", Encoding.UTF8, "application/json") : null };
+        new(new HttpMethod(method), path) { Content = method is "POST" or "PUT" ? new StringContent("{}", Encoding.UTF8, "application/json") : null };
+
+    [Theory]
+    [InlineData("POST", "/api/content/upload/initialize")]
+    [InlineData("PUT", "/api/content/upload/up_1_abc/chunks/0")]
+    [InlineData("GET", "/api/content/upload/up_1_abc")]
+    [InlineData("POST", "/api/content/upload/up_1_abc/complete")]
+    [InlineData("GET", "/api/content/content_1_abc")]
+    public async Task Content_routes_refuse_anonymous_callers_and_admit_any_user(string method, string path)
+    {
+        var anonymous = await _api.ClientAsync();
+        await Problem(await anonymous.SendAsync(Request(method, path)), HttpStatusCode.Unauthorized, "unauthorized");
+
+        var user = await _api.ClientAsync("user_1");
+        var response = await user.SendAsync(Request(method, path));
+        Assert.NotEqual(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.NotEqual(HttpStatusCode.Forbidden, response.StatusCode);
+    }
 
     [Theory]
     [MemberData(nameof(AdminRoutes))]

@@ -60,6 +60,7 @@ public sealed class UploadStoryTests(Clips clips, EmbeddedApiFactory api) : ICla
         var contentId = completed.GetProperty("contentId").GetString()!;
         var again = (await Body(await client.PostAsync($"/api/content/upload/{uploadId}/complete", null), HttpStatusCode.Accepted)).GetProperty("data");
         Assert.Equal(completed.GetProperty("jobId").GetString(), again.GetProperty("jobId").GetString());
+        Assert.Equal("upload_completed", (await Body(await PutChunk(client, uploadId, 0, Chunk(file, 0, chunkSize)), HttpStatusCode.Conflict)).GetProperty("code").GetString());
 
         JsonElement content;
         var clock = System.Diagnostics.Stopwatch.StartNew();
