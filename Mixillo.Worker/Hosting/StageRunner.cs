@@ -244,6 +244,9 @@ public sealed partial class StageRunner(
             context.Use(bytesWritten: stored.SizeBytes);
         }
 
+        // Every copy is done: staging goes before the job says completed, so nobody sees a completed job with
+        // staging left. A crash between the two re-runs publish, which finds nothing to copy and completes.
+        await DeleteStagingQuietlyAsync(job.JobId);
         var recordUsage = context.TakeUsage(prices);
         await context.ChangeAsync(
             (j, now) =>
@@ -252,7 +255,6 @@ public sealed partial class StageRunner(
                 j.CompleteStage(now);
             },
             cancellationToken);
-        await DeleteStagingQuietlyAsync(job.JobId);
     }
 
     /// <summary>The last write of a stage that is being stopped: the lease may be gone or the store away; stuck recovery then does the rest.</summary>
