@@ -20,14 +20,17 @@ public sealed record ContentView(
     /// <summary>How long a presigned playback URL works.</summary>
     public static readonly TimeSpan UrlLifetime = TimeSpan.FromHours(1);
 
+    /// <summary>Content is ready when its job completed, failed when it failed or was cancelled, processing otherwise.</summary>
+    public static string StatusOf(JobStatus status) => status switch
+    {
+        JobStatus.Completed => "ready",
+        JobStatus.Failed or JobStatus.Cancelled => "failed",
+        _ => "processing",
+    };
+
     public static async Task<ContentView> OfAsync(TranscodeJob job, QueuePosition? position, IObjectStorage storage)
     {
-        var status = job.Status switch
-        {
-            JobStatus.Completed => "ready",
-            JobStatus.Failed or JobStatus.Cancelled => "failed",
-            _ => "processing",
-        };
+        var status = StatusOf(job.Status);
         var last = job.Errors.LastOrDefault();
         return new ContentView(
             job.ContentId,

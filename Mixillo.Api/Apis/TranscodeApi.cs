@@ -48,7 +48,7 @@ public static class TranscodeApi
         return TypedResults.Ok(Envelope.Of(await store.StatsAsync(hours, cancellationToken)));
     }
 
-    public static async Task<Results<Ok<Envelope<IReadOnlyList<TranscodeJob>>>, ProblemHttpResult>> ListJobs(
+    public static async Task<Results<Ok<Envelope<IReadOnlyList<JobListItem>>>, ProblemHttpResult>> ListJobs(
         IJobStore store, string? status, string? userId, int? limit, int? skip, string? sortBy, string? sortOrder, CancellationToken cancellationToken)
     {
         JobStatus? parsedStatus = null;
@@ -70,7 +70,7 @@ public static class TranscodeApi
 
         var query = new JobQuery { Status = parsedStatus, UserId = userId, SortBy = sort, Descending = sortOrder != "asc", Limit = limit ?? 20, Skip = skip ?? 0 };
         var page = await store.ListAsync(query, cancellationToken);
-        return TypedResults.Ok(Envelope.Of(page.Jobs, new PageMeta(page.Total, query.Limit, query.Skip)));
+        return TypedResults.Ok(Envelope.Of<IReadOnlyList<JobListItem>>([.. page.Jobs.Select(JobListItem.Of)], new PageMeta(page.Total, query.Limit, query.Skip)));
     }
 
     public static async Task<Results<Created<Envelope<TranscodeJob>>, ProblemHttpResult>> CreateJob(
@@ -186,6 +186,19 @@ public static class TranscodeApi
 
     private static ProblemHttpResult InvalidJobId() => Problems.BadRequest(ErrorCodes.InvalidId, "A jobId is 1-64 letters, digits, '_' or '-'.");
 }
+
+/// <summary>A job in a list, with the user and content summaries an operator's table shows beside it.</summary>
+public sealed record JobListItem(TranscodeJob Job, UserSummary User, ContentSummary Content)
+{
+    public static JobListItem Of(TranscodeJob job) => new(
+        job,
+        new UserSummary(job.UserId),
+        new ContentSummary(job.ContentId, ContentView.StatusOf(job.Status), job.SourceFile.OriginalName, job.SourceFile.SizeBytes, job.SourceFile.Metadata?.DurationSeconds));
+}
+
+public sealed record UserSummary(string UserId);
+
+public sealed record ContentSummary(string ContentId, string Status, string? FileName, long SizeBytes, double? DurationSeconds);
 
 public sealed record QueueStatusView(long Pending, long Waiting, long Active, long Completed, long Failed, long Delayed, long Cancelled, long Total);
 

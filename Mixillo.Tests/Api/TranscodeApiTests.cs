@@ -81,6 +81,11 @@ public sealed class TranscodeApiTests : IClassFixture<ApiFactory>, IAsyncLifetim
 
         var body = await Body(await _admin.GetAsync($"/api/transcode/jobs?userId={user}&limit=2&skip=1&sortBy=createdAt&sortOrder=asc"), HttpStatusCode.OK);
         Assert.Equal(2, body.GetProperty("data").GetArrayLength());
+        var first = body.GetProperty("data")[0];
+        Assert.Equal(user, first.GetProperty("user").GetProperty("userId").GetString());
+        Assert.Equal(first.GetProperty("job").GetProperty("contentId").GetString(), first.GetProperty("content").GetProperty("contentId").GetString());
+        Assert.Equal("processing", first.GetProperty("content").GetProperty("status").GetString());
+        Assert.EndsWith(".mp4", first.GetProperty("content").GetProperty("fileName").GetString(), StringComparison.Ordinal);
         var meta = body.GetProperty("meta");
         Assert.Equal((5, 2, 1, true), (meta.GetProperty("total").GetInt32(), meta.GetProperty("limit").GetInt32(), meta.GetProperty("skip").GetInt32(), meta.GetProperty("hasMore").GetBoolean()));
         var last = await Body(await _admin.GetAsync($"/api/transcode/jobs?userId={user}&limit=2&skip=4&status=queued"), HttpStatusCode.OK);
