@@ -15,22 +15,13 @@ public sealed class DistributedApiTests(DistributedFixture servers, Clips clips)
     [Fact]
     public async Task An_upload_through_the_api_is_processed_by_a_separate_worker_and_served_from_s3()
     {
-        var bucket = servers.NewBucket();
-        await using var deployment = new Deployment(new()
+        await using var deployment = new Deployment(await servers.DeploymentSettingsAsync(new()
         {
-            ["Store:Provider"] = "postgres",
-            ["ConnectionStrings:mixillo"] = await servers.Postgres.NewSchemaAsync(),
-            ["Storage:Provider"] = "s3",
-            ["Storage:S3:ServiceUrl"] = bucket.ServiceUrl,
-            ["Storage:S3:AccessKey"] = bucket.AccessKey,
-            ["Storage:S3:SecretKey"] = bucket.SecretKey,
-            ["Storage:S3:Bucket"] = bucket.Bucket,
-            ["Storage:S3:Region"] = bucket.Region,
             ["Transcode:Qualities"] = "360p",
             ["Transcode:ThumbnailCount"] = "1",
             ["Transcode:Preset"] = "ultrafast",
             ["Upload:ChunkSize"] = (256 * 1024).ToString(CultureInfo.InvariantCulture),
-        });
+        }));
         await deployment.InitializeAsync();
         using var api = new ApiFactory(deployment.Settings);
         using var worker = deployment.StartWorkerProcess();

@@ -26,6 +26,30 @@ public sealed class DistributedFixture : IAsyncLifetime
         await Postgres.DisposeAsync();
     }
 
+    /// <summary>Configuration of a deployment of its own: a new PostgreSQL schema and a new bucket (plus <paramref name="more"/>).</summary>
+    public async Task<Dictionary<string, string?>> DeploymentSettingsAsync(Dictionary<string, string?>? more = null)
+    {
+        var bucket = NewBucket(multipartThreshold: 5 * 1024 * 1024);
+        var settings = new Dictionary<string, string?>
+        {
+            ["Store:Provider"] = "postgres",
+            ["ConnectionStrings:mixillo"] = await Postgres.NewSchemaAsync(),
+            ["Storage:Provider"] = "s3",
+            ["Storage:S3:ServiceUrl"] = bucket.ServiceUrl,
+            ["Storage:S3:AccessKey"] = bucket.AccessKey,
+            ["Storage:S3:SecretKey"] = bucket.SecretKey,
+            ["Storage:S3:Region"] = bucket.Region,
+            ["Storage:S3:Bucket"] = bucket.Bucket,
+            ["Storage:S3:MultipartThresholdBytes"] = bucket.MultipartThresholdBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        foreach (var (key, value) in more ?? [])
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+
     /// <summary>S3 settings for a new bucket.</summary>
     public S3Options NewBucket(long multipartThreshold = 16 * 1024 * 1024) => new()
     {

@@ -15,19 +15,7 @@ public sealed class DistributedWorkerTests(DistributedFixture servers, Clips cli
 
     public async Task InitializeAsync()
     {
-        var bucket = servers.NewBucket();
-        _deployment = new Deployment(new()
-        {
-            ["Store:Provider"] = "postgres",
-            ["ConnectionStrings:mixillo"] = await servers.Postgres.NewSchemaAsync(),
-            ["Storage:Provider"] = "s3",
-            ["Storage:S3:ServiceUrl"] = bucket.ServiceUrl,
-            ["Storage:S3:AccessKey"] = bucket.AccessKey,
-            ["Storage:S3:SecretKey"] = bucket.SecretKey,
-            ["Storage:S3:Region"] = bucket.Region,
-            ["Storage:S3:Bucket"] = bucket.Bucket,
-            ["Storage:S3:MultipartThresholdBytes"] = (5 * 1024 * 1024).ToString(CultureInfo.InvariantCulture),
-        });
+        _deployment = new Deployment(await servers.DeploymentSettingsAsync());
         await _deployment.InitializeAsync();
     }
 
