@@ -1,4 +1,3 @@
-using System.Globalization;
 using Mixillo.Jobs.Model;
 using Mixillo.Tests.Storage;
 using Mixillo.Tests.Support;
