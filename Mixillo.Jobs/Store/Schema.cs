@@ -41,6 +41,13 @@ internal static class Schema
         INSERT INTO queue_rate (id, tokens, refilled_at) VALUES (1, 0, 0) ON CONFLICT (id) DO NOTHING;
         """,
         "ALTER TABLE transcode_jobs ADD COLUMN stage TEXT NOT NULL DEFAULT 'fetch'",
+        // Lists newest first (all jobs, or by status) and the recent-completions average of queue estimates,
+        // as index scans rather than sorts of the whole table (measured by the api benchmark).
+        """
+        CREATE INDEX IF NOT EXISTS ix_jobs_created ON transcode_jobs (created_at, job_id);
+        CREATE INDEX IF NOT EXISTS ix_jobs_status_created ON transcode_jobs (status, created_at, job_id);
+        CREATE INDEX IF NOT EXISTS ix_jobs_finished ON transcode_jobs (status, completed_at);
+        """,
     ];
 
     public const string CreateVersionTable = "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)";

@@ -247,7 +247,9 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
         var column = query.SortBy switch
         {
             JobSort.UpdatedAt => "updated_at",
-            JobSort.CompletedAt => "completed_at",
+            // The one nullable sort column: "IS NULL" first puts unfinished jobs last on both databases (they
+            // disagree otherwise). Only here: the term keeps PostgreSQL from using an index.
+            JobSort.CompletedAt => "completed_at IS NULL, completed_at",
             JobSort.Priority => "priority",
             JobSort.Status => "status",
             _ => "created_at",
@@ -260,8 +262,7 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
             {
                 var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM transcode_jobs {filter}", parameters, cancellationToken: cancellationToken));
                 var rows = await connection.QueryAsync<(string, long)>(new CommandDefinition(
-                    // "IS NULL" first: both databases then put unfinished jobs (no completed_at) last, whatever the direction.
-            $"SELECT {Columns} FROM transcode_jobs {filter} ORDER BY {column} IS NULL, {column} {direction}, job_id {direction} LIMIT @limit OFFSET @skip",
+                    $"SELECT {Columns} FROM transcode_jobs {filter} ORDER BY {column} {direction}, job_id {direction} LIMIT @limit OFFSET @skip",
                     parameters,
                     cancellationToken: cancellationToken));
                 return new JobPage([.. rows.Select(Read)], total);
