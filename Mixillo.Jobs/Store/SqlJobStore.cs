@@ -324,10 +324,11 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
                 (SELECT count(*) FROM transcode_jobs WHERE status = 'queued'
                     AND (priority > @priority OR (priority = @priority AND (created_at < @created OR (created_at = @created AND job_id < @jobId))))),
                 (SELECT count(*) FROM transcode_jobs WHERE status = 'processing'),
-                (SELECT avg(CAST(completed_at - started_at AS DOUBLE PRECISION)) / 1000 FROM transcode_jobs
-                    WHERE status = 'completed' AND completed_at >= @recent)
+                (SELECT avg(CAST(completed_at - started_at AS DOUBLE PRECISION)) / 1000 FROM
+                    (SELECT completed_at, started_at FROM transcode_jobs WHERE status = 'completed' AND completed_at >= @recent
+                     ORDER BY completed_at DESC LIMIT @sample) AS latest)
             """,
-            new { priority = job.Priority, created = Ms(job.CreatedAt), jobId, recent = Ms(now - TimeSpan.FromDays(1)) },
+            new { priority = job.Priority, created = Ms(job.CreatedAt), jobId, recent = Ms(now - TimeSpan.FromDays(1)), sample = EstimateSample },
             cancellationToken: cancellationToken)), cancellationToken);
 
         // Jobs ahead start in waves as wide as the work running now; a wave lasts an average recent job.
@@ -363,6 +364,9 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
 
     /// <summary>Assumed length of a job before any has completed, for queue estimates.</summary>
     private const double DefaultJobSeconds = 60;
+
+    /// <summary>Queue estimates average the latest this many completions of the last day: recent, and one short index scan.</summary>
+    private const int EstimateSample = 100;
 
     /// <summary>A read, retried once on a fresh connection when the first fails transiently (reads are idempotent).</summary>
     private async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> read, CancellationToken cancellationToken)
