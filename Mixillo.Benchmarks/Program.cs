@@ -12,6 +12,7 @@ return args switch
     ["media", .. var rest] => await RunAsync(MediaBenchmark.Synopsis, () => MediaBenchmark.Settings.Parse(rest), s => MediaBenchmark.RunAsync(s, Console.Out, Console.Error, cancellation.Token)),
     ["queue", .. var rest] => await RunAsync(QueueBenchmark.Synopsis, () => QueueBenchmark.Settings.Parse(rest), s => QueueBenchmark.RunAsync(s, Console.Out, Console.Error, cancellation.Token)),
     ["worker", .. var rest] => await RunAsync(WorkerBenchmark.Synopsis, () => WorkerBenchmark.Settings.Parse(rest), s => WorkerBenchmark.RunAsync(s, Console.Out, Console.Error, cancellation.Token)),
+    ["api", .. var rest] => await RunAsync(ApiBenchmark.Synopsis, () => ApiBenchmark.Settings.Parse(rest), s => ApiBenchmark.RunAsync(s, Console.Out, Console.Error, cancellation.Token)),
     _ => Usage(),
 };
 
@@ -45,5 +46,6 @@ static int Usage()
     Console.Error.WriteLine("  " + MediaBenchmark.Synopsis);
     Console.Error.WriteLine("  " + QueueBenchmark.Synopsis);
     Console.Error.WriteLine("  " + WorkerBenchmark.Synopsis);
+    Console.Error.WriteLine("  " + ApiBenchmark.Synopsis);
     return 2;
 }

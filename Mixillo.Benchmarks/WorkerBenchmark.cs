@@ -152,7 +152,7 @@ internal static class WorkerBenchmark
             await stdout.WriteLineAsync(Invariant($"{label}: stopped by SIGTERM in {string.Join(", ", stops.Select(s => Invariant($"{s.Seconds:0.0} s (exit {s.ExitCode})")))}"));
             foreach (var worker in workers)
             {
-                await stdout.WriteLineAsync(Invariant($"{label}: worker {worker.Pid}  RSS samples {worker.RssMb.Count}  mean {worker.MeanRssMb:0.0} MB  max {worker.MaxRssMb:0.0} MB  VmHWM {worker.PeakRssMb:0.0} MB  own CPU {worker.CpuSeconds:0.0} s"));
+                await stdout.WriteLineAsync(Invariant($"{label}: worker {worker.Pid}  RSS samples {worker.RssMb.Count}  mean {worker.MeanRssMb:0.0} MB  max {worker.MaxRssMb:0.0} MB  VmHWM {worker.PeakRssMb:0.0} MB  CPU own {worker.CpuSeconds:0.0} s, children {worker.ChildrenCpuSeconds:0.0} s"));
             }
 
             foreach (var problem in run.Problems)
@@ -201,6 +201,7 @@ internal static class WorkerBenchmark
         using var sampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var sampler = Task.Run(() => SampleAsync(workers, sampling.Token), CancellationToken.None);
         var machineBefore = MachineCpu();
+        workers.ForEach(w => w.CpuAtStart = ProcessCpu(w.Pid));
         var first = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         var jobs = new List<TranscodeJob>();
@@ -228,16 +229,19 @@ internal static class WorkerBenchmark
         foreach (var worker in workers)
         {
             worker.PeakRssMb = ProcStatusMb(worker.Pid, "VmHWM") ?? double.NaN;
-            worker.CpuSeconds = ProcessCpuSeconds(worker.Pid);
+            var cpu = ProcessCpu(worker.Pid);
+            worker.CpuSeconds = cpu.Self - worker.CpuAtStart.Self;
+            worker.ChildrenCpuSeconds = cpu.Children - worker.CpuAtStart.Children;
         }
 
         var machine = new MachineLoad(
             (machineAfter.Busy - machineBefore.Busy) / (double)(machineAfter.Total - machineBefore.Total),
-            (machineAfter.Busy - machineBefore.Busy) / (double)ClockTicks);
+            (machineAfter.Busy - machineBefore.Busy) / (double)ClockTicks,
+            observedSeconds);
         var wallSeconds = (finished.Max(j => j.CompletedAt ?? DateTimeOffset.MaxValue) - first).TotalSeconds;
         var run = new Run(count, settings.Jobs, finished, wallSeconds, machine, workers, []);
         await stdout.WriteLineAsync(Invariant(
-            $"{label}: {run.Completed}/{run.Jobs} completed in {wallSeconds:0.0} s (first enqueue to last completedAt; enqueue of all {run.Jobs} took {enqueueSeconds:0.00} s; seen by polling at {observedSeconds:0.0} s): {run.JobsPerMinute:0.00} jobs/min; ffmpeg CPU {run.FfmpegCpuSeconds:0.0} s = {run.CpuBusy:P0} of {Environment.ProcessorCount} cores; machine busy {machine.BusyFraction:P0} ({machine.BusySeconds:0.0} CPU-s, every process); workers' own CPU {workers.Sum(w => w.CpuSeconds):0.0} s"));
+            $"{label}: {run.Completed}/{run.Jobs} completed in {wallSeconds:0.0} s (first enqueue to last completedAt; enqueue of all {run.Jobs} took {enqueueSeconds:0.00} s; seen by polling at {observedSeconds:0.0} s): {run.JobsPerMinute:0.00} jobs/min (median gap between completions: {run.MedianGapJobsPerMinute:0.00} jobs/min); CPU-s: workers {run.WorkersCpuSeconds:0.0} + their ffmpeg/ffprobe {run.ChildrenCpuSeconds:0.0} (jobs' recorded ffmpeg usage {run.FfmpegCpuSeconds:0.0}) = {run.OursBusy:P0} of {Environment.ProcessorCount} cores; machine busy {machine.BusyFraction:P0} ({machine.BusySeconds:0.0} CPU-s, every process), so {run.RestCpuSeconds:0.0} CPU-s went to PostgreSQL, this program and anything else running"));
 
         // Not a failure, but worth seeing: a job whose first claim is stamped before its creation.
         var early = finished.Where(j => j.StartedAt < j.CreatedAt).ToList();
@@ -396,19 +400,23 @@ internal static class WorkerBenchmark
         return (total - ticks[3] - ticks[4], total);
     }
 
-    /// <summary>User + system CPU of the process itself (fields 14 and 15 of /proc/PID/stat, in 1/100 s ticks), its children not included.</summary>
-    private static double ProcessCpuSeconds(int pid)
+    /// <summary>
+    /// User + system CPU of the process itself (fields 14 and 15 of /proc/PID/stat) and of its children that have
+    /// exited and been waited for (16 and 17): for a worker, every ffmpeg and ffprobe it ran, since .NET reaps them.
+    /// </summary>
+    private static (double Self, double Children) ProcessCpu(int pid)
     {
         try
         {
             var stat = File.ReadAllText(Invariant($"/proc/{pid}/stat"));
             // The command name (field 2) is in parentheses and may hold spaces: count from after its closing one.
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / (double)ClockTicks;
+            double Ticks(int i) => long.Parse(fields[i], CultureInfo.InvariantCulture) / (double)ClockTicks;
+            return (Ticks(11) + Ticks(12), Ticks(13) + Ticks(14));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return double.NaN;
+            return (double.NaN, double.NaN);
         }
     }
 
@@ -417,17 +425,17 @@ internal static class WorkerBenchmark
         var text = new StringBuilder();
         text.AppendLine(Invariant($"{settings.Jobs} jobs per configuration of a {ClipSize} {ClipFps} fps {ClipSeconds} s clip with audio; default job options (720p/480p/360p, HLS, 5 thumbnails, preview, MP3), preset {settings.Preset}; PostgreSQL + filesystem storage on loopback; each worker process Concurrency 1."));
         text.AppendLine();
-        text.AppendLine("| workers | jobs completed | wall s | jobs/min | mean job s (first claim to completion) | ffmpeg CPU s per job | ffmpeg CPU / (wall x cores) | workers' own CPU s | machine busy (every process) |");
-        text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        text.AppendLine("| workers | jobs completed | wall s | jobs/min | jobs/min, median gap (info) | mean job s (first claim to completion) | workers' own CPU s | their ffmpeg/ffprobe CPU s | per job CPU s | of the cores | machine busy (every process) | rest of the machine CPU s |");
+        text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in runs)
         {
-            text.AppendLine(Invariant($"| {r.Workers} | {r.Completed}/{r.Jobs} | {r.WallSeconds:0.0} | {r.JobsPerMinute:0.00} | {r.MeanJobSeconds:0.0} | {r.FfmpegCpuSeconds / r.Finished.Count:0.00} | {r.CpuBusy:P0} | {r.Processes.Sum(p => p.CpuSeconds):0.0} | {r.Machine.BusyFraction:P0} |"));
+            text.AppendLine(Invariant($"| {r.Workers} | {r.Completed}/{r.Jobs} | {r.WallSeconds:0.0} | {r.JobsPerMinute:0.00} | {r.MedianGapJobsPerMinute:0.00} | {r.MeanJobSeconds:0.0} | {r.WorkersCpuSeconds:0.0} | {r.ChildrenCpuSeconds:0.0} | {(r.WorkersCpuSeconds + r.ChildrenCpuSeconds) / r.Finished.Count:0.00} | {r.OursBusy:P0} | {r.Machine.BusyFraction:P0} | {r.RestCpuSeconds:0.0} |"));
         }
 
         if (runs.Count == 2)
         {
             text.AppendLine();
-            text.AppendLine(Invariant($"2 workers / 1 worker, jobs per minute: {runs[1].JobsPerMinute / runs[0].JobsPerMinute:0.00}"));
+            text.AppendLine(Invariant($"2 workers / 1 worker, jobs per minute: {runs[1].JobsPerMinute / runs[0].JobsPerMinute:0.00}; from the median gaps {runs[1].MedianGapJobsPerMinute / runs[0].MedianGapJobsPerMinute:0.00} (the workers and their children had {runs[0].OursBusy:P0}, then {runs[1].OursBusy:P0}, of the cores; the rest of the machine {runs[0].RestCpuSeconds:0} and {runs[1].RestCpuSeconds:0} CPU-s)"));
         }
 
         text.AppendLine();
@@ -517,15 +525,36 @@ internal static class WorkerBenchmark
 
         public double JobsPerMinute => Completed / WallSeconds * 60;
 
+        /// <summary>
+        /// Steady-state rate, robust to a burst of load from elsewhere: the median over k of (t[k+w] - t[k]) / w, where t are
+        /// the completion times in order and w the number of workers (each finishes one job per such gap).
+        /// </summary>
+        public double MedianGapJobsPerMinute
+        {
+            get
+            {
+                var times = Finished.Select(j => j.CompletedAt ?? j.UpdatedAt).Order().ToArray();
+                var gaps = Enumerable.Range(0, Math.Max(0, times.Length - Workers)).Select(k => (times[k + Workers] - times[k]).TotalSeconds / Workers).Order().ToArray();
+                return gaps.Length == 0 ? double.NaN : 60 / (gaps.Length % 2 == 1 ? gaps[gaps.Length / 2] : (gaps[(gaps.Length / 2) - 1] + gaps[gaps.Length / 2]) / 2);
+            }
+        }
+
         public double MeanJobSeconds => Finished.Average(j => ((j.CompletedAt ?? j.UpdatedAt) - (j.StartedAt ?? j.CreatedAt)).TotalSeconds);
 
         public double FfmpegCpuSeconds => Finished.Sum(j => j.Usage.CpuSeconds);
 
-        public double CpuBusy => FfmpegCpuSeconds / (WallSeconds * Environment.ProcessorCount);
+        public double WorkersCpuSeconds => Processes.Sum(p => p.CpuSeconds);
+
+        public double ChildrenCpuSeconds => Processes.Sum(p => p.ChildrenCpuSeconds);
+
+        /// <summary>The workers and their children against what the cores could give over the window the machine was measured.</summary>
+        public double OursBusy => (WorkersCpuSeconds + ChildrenCpuSeconds) / (Machine.WindowSeconds * Environment.ProcessorCount);
+
+        public double RestCpuSeconds => Machine.BusySeconds - WorkersCpuSeconds - ChildrenCpuSeconds;
     }
 
     /// <summary>The whole machine over the timed window: every process, this benchmark's or not (another engineer's tests, say).</summary>
-    private sealed record MachineLoad(double BusyFraction, double BusySeconds);
+    private sealed record MachineLoad(double BusyFraction, double BusySeconds, double WindowSeconds);
 
     /// <summary>
     /// <c>dotnet Mixillo.Worker.dll</c> as a real process (the dotnet host runs the app in its own process, so its PID
@@ -553,7 +582,13 @@ internal static class WorkerBenchmark
 
         public double PeakRssMb { get; set; } = double.NaN;
 
+        public (double Self, double Children) CpuAtStart { get; set; }
+
+        /// <summary>The worker's own CPU over the timed window.</summary>
         public double CpuSeconds { get; set; } = double.NaN;
+
+        /// <summary>Its ffmpeg and ffprobe processes' CPU over the timed window.</summary>
+        public double ChildrenCpuSeconds { get; set; } = double.NaN;
 
         public double MeanRssMb => RssMb.Count == 0 ? double.NaN : RssMb.Average();
 
