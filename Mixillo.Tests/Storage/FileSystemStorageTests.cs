@@ -10,6 +10,8 @@ public sealed class FileSystemStorageTests : ObjectStorageContract
     protected override Task<IObjectStorage> CreateAsync(long multipartThreshold) =>
         Task.FromResult<IObjectStorage>(new FileSystemStorage(_root.Path));
 
+    protected override void Cleanup() => _root.Dispose();
+
     [Fact]
     public async Task Writes_leave_no_partial_files_behind()
     {
@@ -23,7 +25,6 @@ public sealed class FileSystemStorageTests : ObjectStorageContract
         finally
         {
             File.Delete(file);
-            _root.Dispose();
         }
     }
 }

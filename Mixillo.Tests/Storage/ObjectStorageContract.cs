@@ -26,7 +26,16 @@ public abstract class ObjectStorageContract : IAsyncLifetime, IDisposable
         return Task.CompletedTask;
     }
 
-    public void Dispose() => _local.Dispose();
+    public void Dispose()
+    {
+        _local.Dispose();
+        Cleanup();
+    }
+
+    /// <summary>Removes what the derived class made for its storage.</summary>
+    protected virtual void Cleanup()
+    {
+    }
 
     private static readonly CancellationToken None = CancellationToken.None;
 
