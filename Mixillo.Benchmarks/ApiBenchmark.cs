@@ -711,38 +711,11 @@ internal static class ApiBenchmark
     }
 
     /// <summary><c>dotnet Mixillo.Api.dll --urls ...</c> as a real process: output drained line by line and kept for warnings and errors.</summary>
-    private sealed class ApiProcess : IDisposable
+    private sealed class ApiProcess(string dll, int port, IReadOnlyDictionary<string, string> environment, string workingDirectory)
+        : HostProcess(dll, ["--urls", Invariant($"http://127.0.0.1:{port}")], environment, workingDirectory)
     {
-        private readonly Process _process;
-        private readonly ConcurrentQueue<string> _lines = new();
-
-        private ApiProcess(Process process)
-        {
-            _process = process;
-            Pid = process.Id;
-        }
-
-        public int Pid { get; }
-
-        public static ApiProcess Start(string dll, int port, IReadOnlyDictionary<string, string> environment, string workingDirectory)
-        {
-            // The working directory is the host's content root: no appsettings.json there, nothing relative lands in the repository.
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory };
-            start.ArgumentList.Add(dll);
-            start.ArgumentList.Add("--urls");
-            start.ArgumentList.Add(Invariant($"http://127.0.0.1:{port}"));
-            foreach (var (name, value) in environment)
-            {
-                start.Environment[name] = value;
-            }
-
-            var api = new ApiProcess(Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet."));
-            api._process.OutputDataReceived += (_, e) => api.OnLine(e.Data);
-            api._process.ErrorDataReceived += (_, e) => api.OnLine(e.Data);
-            api._process.BeginOutputReadLine();
-            api._process.BeginErrorReadLine();
-            return api;
-        }
+        public static ApiProcess Start(string dll, int port, IReadOnlyDictionary<string, string> environment, string workingDirectory) =>
+            new(dll, port, environment, workingDirectory);
 
         /// <summary>Polls GET /health until it answers 200.</summary>
         public async Task WaitHealthyAsync(Uri baseAddress, TimeSpan timeout, CancellationToken cancellationToken)
@@ -751,9 +724,9 @@ internal static class ApiBenchmark
             var clock = Stopwatch.StartNew();
             while (true)
             {
-                if (_process.HasExited)
+                if (Process.HasExited)
                 {
-                    throw new InvalidOperationException(Invariant($"the API exited with code {_process.ExitCode} before it was healthy:\n{Tail()}"));
+                    throw new InvalidOperationException(Invariant($"the API exited with code {Process.ExitCode} before it was healthy:\n{Tail()}"));
                 }
 
                 try
@@ -775,55 +748,6 @@ internal static class ApiBenchmark
                 }
 
                 await Task.Delay(200, cancellationToken);
-            }
-        }
-
-        /// <summary>SIGTERM by PID, then killed if it does not end in time. Returns the exit code and how long it took.</summary>
-        public async Task<(int ExitCode, double Seconds)> StopAsync(TimeSpan timeout)
-        {
-            if (_process.HasExited)
-            {
-                return (_process.ExitCode, 0);
-            }
-
-            var clock = Stopwatch.StartNew();
-            ChildProcess.Signal(Pid, "TERM");
-            try
-            {
-                await _process.WaitForExitAsync().WaitAsync(timeout);
-            }
-            catch (TimeoutException)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
-                return (-1, clock.Elapsed.TotalSeconds);
-            }
-
-            return (_process.ExitCode, clock.Elapsed.TotalSeconds);
-        }
-
-        /// <summary>Warning, error and critical entries of the console logger ("warn: Category[0]" and the message line under it).</summary>
-        public IEnumerable<string> LogProblems()
-        {
-            var lines = _lines.ToArray();
-            for (var i = 0; i < lines.Length; i++)
-            {
-                if (lines[i].StartsWith("warn:", StringComparison.Ordinal) || lines[i].StartsWith("fail:", StringComparison.Ordinal) || lines[i].StartsWith("crit:", StringComparison.Ordinal))
-                {
-                    yield return lines[i] + (i + 1 < lines.Length ? " " + lines[i + 1].Trim() : "");
-                }
-            }
-        }
-
-        public string Tail() => string.Join('\n', _lines.TakeLast(40));
-
-        public void Dispose() => _process.Dispose();
-
-        private void OnLine(string? line)
-        {
-            if (line is not null)
-            {
-                _lines.Enqueue(line);
             }
         }
     }

@@ -560,21 +560,10 @@ internal static class WorkerBenchmark
     /// <c>dotnet Mixillo.Worker.dll</c> as a real process (the dotnet host runs the app in its own process, so its PID
     /// is the worker's): output drained line by line and kept for readiness, warnings and errors.
     /// </summary>
-    private sealed class WorkerProcess : IDisposable
+    private sealed class WorkerProcess(string dll, IReadOnlyDictionary<string, string> environment, string workingDirectory)
+        : HostProcess(dll, [], environment, workingDirectory)
     {
-        private readonly Process _process;
-        private readonly ConcurrentQueue<string> _lines = new();
         private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        private WorkerProcess(Process process)
-        {
-            _process = process;
-            Pid = process.Id;
-        }
-
-        public int Pid { get; }
-
-        public bool HasExited => _process.HasExited;
 
         public List<double> RssMb { get; } = [];
 
@@ -594,35 +583,20 @@ internal static class WorkerBenchmark
 
         public double MaxRssMb => RssMb.Count == 0 ? double.NaN : RssMb.Max();
 
-        public static WorkerProcess Start(string dll, IReadOnlyDictionary<string, string> environment, string workingDirectory)
-        {
-            // The working directory is the host's content root: no appsettings.json there, nothing relative lands in the repository.
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory };
-            start.ArgumentList.Add(dll);
-            foreach (var (name, value) in environment)
-            {
-                start.Environment[name] = value;
-            }
-
-            var worker = new WorkerProcess(Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet."));
-            worker._process.OutputDataReceived += (_, e) => worker.OnLine(e.Data);
-            worker._process.ErrorDataReceived += (_, e) => worker.OnLine(e.Data);
-            worker._process.BeginOutputReadLine();
-            worker._process.BeginErrorReadLine();
-            return worker;
-        }
+        public static WorkerProcess Start(string dll, IReadOnlyDictionary<string, string> environment, string workingDirectory) =>
+            new(dll, environment, workingDirectory);
 
         /// <summary>Returns once the worker logged "Worker {id} started: ..." (the store is initialized and it claims).</summary>
         public async Task WaitStartedAsync(TimeSpan timeout, CancellationToken cancellationToken)
         {
-            var exited = _process.WaitForExitAsync(cancellationToken);
+            var exited = Process.WaitForExitAsync(cancellationToken);
             try
             {
                 var first = await Task.WhenAny(_started.Task, exited).WaitAsync(timeout, cancellationToken);
                 cancellationToken.ThrowIfCancellationRequested();
                 if (first != _started.Task)
                 {
-                    throw new InvalidOperationException(Invariant($"worker {Pid} exited with code {_process.ExitCode} before it started:\n{Tail()}"));
+                    throw new InvalidOperationException(Invariant($"worker {Pid} exited with code {Process.ExitCode} before it started:\n{Tail()}"));
                 }
             }
             catch (TimeoutException)
@@ -631,55 +605,8 @@ internal static class WorkerBenchmark
             }
         }
 
-        /// <summary>SIGTERM, then the host's graceful stop; killed if it does not end in time. Returns the exit code and how long it took.</summary>
-        public async Task<(int ExitCode, double Seconds)> StopAsync(TimeSpan timeout)
+        protected override void OnLine(string line)
         {
-            if (_process.HasExited)
-            {
-                return (_process.ExitCode, 0);
-            }
-
-            var clock = Stopwatch.StartNew();
-            ChildProcess.Signal(Pid, "TERM");
-            try
-            {
-                await _process.WaitForExitAsync().WaitAsync(timeout);
-            }
-            catch (TimeoutException)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
-                return (-1, clock.Elapsed.TotalSeconds);
-            }
-
-            return (_process.ExitCode, clock.Elapsed.TotalSeconds);
-        }
-
-        /// <summary>Warning, error and critical entries of the console logger ("warn: Category[0]" and the message line under it).</summary>
-        public IEnumerable<string> LogProblems()
-        {
-            var lines = _lines.ToArray();
-            for (var i = 0; i < lines.Length; i++)
-            {
-                if (lines[i].StartsWith("warn:", StringComparison.Ordinal) || lines[i].StartsWith("fail:", StringComparison.Ordinal) || lines[i].StartsWith("crit:", StringComparison.Ordinal))
-                {
-                    yield return lines[i] + (i + 1 < lines.Length ? " " + lines[i + 1].Trim() : "");
-                }
-            }
-        }
-
-        public string Tail() => string.Join('\n', _lines.TakeLast(40));
-
-        public void Dispose() => _process.Dispose();
-
-        private void OnLine(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            _lines.Enqueue(line);
             if (line.Contains("Worker worker_", StringComparison.Ordinal) && line.Contains(StartedMarker, StringComparison.Ordinal))
             {
                 _started.TrySetResult();

@@ -1,0 +1,105 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Mixillo.TestServers;
+
+namespace Mixillo.Benchmarks;
+
+/// <summary>
+/// A .NET host the benchmarks run as a real process (the API, a worker): its output kept for diagnostics,
+/// stopped by SIGTERM as an operator would, killed only if it does not end in time.
+/// </summary>
+internal class HostProcess : IDisposable
+{
+    private readonly ConcurrentQueue<string> _lines = new();
+
+    /// <summary>
+    /// Starts <c>dotnet DLL ARGS</c> with <paramref name="environment"/>. The working directory is the host's content
+    /// root: no appsettings.json there, nothing relative lands in the repository.
+    /// </summary>
+    protected HostProcess(string dll, IEnumerable<string> args, IReadOnlyDictionary<string, string> environment, string workingDirectory)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory };
+        start.ArgumentList.Add(dll);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        Process = Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet.");
+        Pid = Process.Id;
+        Process.OutputDataReceived += (_, e) => Receive(e.Data);
+        Process.ErrorDataReceived += (_, e) => Receive(e.Data);
+        Process.BeginOutputReadLine();
+        Process.BeginErrorReadLine();
+    }
+
+    public int Pid { get; }
+
+    public bool HasExited => Process.HasExited;
+
+    protected Process Process { get; }
+
+    /// <summary>SIGTERM by PID, then killed if it does not end in time. Returns the exit code (-1 when killed) and how long it took.</summary>
+    public async Task<(int ExitCode, double Seconds)> StopAsync(TimeSpan timeout)
+    {
+        if (Process.HasExited)
+        {
+            return (Process.ExitCode, 0);
+        }
+
+        var clock = Stopwatch.StartNew();
+        ChildProcess.Signal(Pid, "TERM");
+        try
+        {
+            await Process.WaitForExitAsync().WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            Process.Kill(entireProcessTree: true);
+            await Process.WaitForExitAsync();
+            return (-1, clock.Elapsed.TotalSeconds);
+        }
+
+        return (Process.ExitCode, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Warning, error and critical entries of the console logger ("warn: Category[0]" and the message line under it).</summary>
+    public IEnumerable<string> LogProblems()
+    {
+        var lines = _lines.ToArray();
+        for (var i = 0; i < lines.Length; i++)
+        {
+            if (lines[i].StartsWith("warn:", StringComparison.Ordinal) || lines[i].StartsWith("fail:", StringComparison.Ordinal) || lines[i].StartsWith("crit:", StringComparison.Ordinal))
+            {
+                yield return lines[i] + (i + 1 < lines.Length ? " " + lines[i + 1].Trim() : "");
+            }
+        }
+    }
+
+    public string Tail() => string.Join('\n', _lines.TakeLast(40));
+
+    public void Dispose()
+    {
+        Process.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Each line of output, as it comes (a derived host watches for its start-up line here).</summary>
+    protected virtual void OnLine(string line)
+    {
+    }
+
+    private void Receive(string? line)
+    {
+        if (line is not null)
+        {
+            _lines.Enqueue(line);
+            OnLine(line);
+        }
+    }
+}
