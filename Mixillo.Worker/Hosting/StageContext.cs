@@ -49,15 +49,18 @@ internal sealed class StageContext(TranscodeJob job, JobLease lease, string scra
         };
     }
 
-    /// <summary>Writes the latest progress if any came since the last write. A finished task keeps its 100 %.</summary>
-    public async Task FlushProgressAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the latest progress if any came since the last write (a finished task keeps its 100 %). Returns true
+    /// when it wrote, and so read the job back.
+    /// </summary>
+    public async Task<bool> FlushProgressAsync(CancellationToken cancellationToken)
     {
         (JobTaskType Task, double TaskPercent, double Overall, string Step) progress;
         lock (_progressLock)
         {
             if (_pending is not { } pending)
             {
-                return;
+                return false;
             }
 
             progress = pending;
@@ -75,5 +78,6 @@ internal sealed class StageContext(TranscodeJob job, JobLease lease, string scra
                 job.Progress = new JobProgress { Percentage = Math.Round(progress.Overall, 1), CurrentTask = JobJson.Name(progress.Task), CurrentStep = progress.Step };
             },
             cancellationToken);
+        return true;
     }
 }

@@ -458,21 +458,22 @@ public sealed partial class StageRunner(
             try
             {
                 await Task.Delay(options.ProgressInterval, stage.Token);
-                await context.FlushProgressAsync(stage.Token);
+                var wrote = await context.FlushProgressAsync(stage.Token);
                 var cancelRequested = context.Job.CancelRequested;
                 if (DateTimeOffset.UtcNow - lastBeat >= queue.HeartbeatInterval)
                 {
                     lastBeat = DateTimeOffset.UtcNow;
                     cancelRequested |= await store.HeartbeatAsync(context.Lease, stage.Token);
                 }
-                else if (!cancelRequested)
+                else if (!wrote && !cancelRequested)
                 {
-                    // Between heartbeats, a cheap read: a cancel must stop ffmpeg within seconds, not a heartbeat later.
+                    // Between heartbeats and when no progress write just read the job back: a cancel must stop
+                    // ffmpeg within seconds, not a heartbeat later.
                     cancelRequested = (await store.GetAsync(context.Lease.JobId, stage.Token))?.CancelRequested == true;
                 }
 
                 // Publishing is short and copies outputs into view: it finishes rather than leaving half a set published.
-                if (cancelRequested && context.Job.Stage != Mixillo.Jobs.Model.JobStage.Publish)
+                if (cancelRequested && context.Job.Stage != JobStage.Publish)
                 {
                     watch.CancelRequested = true;
                     await stage.CancelAsync();
