@@ -49,14 +49,14 @@ public static class TranscodeApi
     }
 
     public static async Task<Results<Ok<Envelope<IReadOnlyList<JobListItem>>>, ProblemHttpResult>> ListJobs(
-        IJobStore store, string? status, string? userId, int? limit, int? skip, string? sortBy, string? sortOrder, CancellationToken cancellationToken)
+        IJobStore store, string? status, string? userId, int? limit, int? skip, string? sortBy, string? sortOrder, string? cursor, CancellationToken cancellationToken)
     {
         JobStatus? parsedStatus = null;
-        JobSort sort;
+        JobSort? sort;
         try
         {
             parsedStatus = status is null ? null : JobJson.Parse<JobStatus>(status);
-            sort = sortBy is null ? JobSort.CreatedAt : Enum.Parse<JobSort>(sortBy, ignoreCase: true);
+            sort = sortBy is null ? null : Enum.Parse<JobSort>(sortBy, ignoreCase: true);
         }
         catch (ArgumentException)
         {
@@ -68,9 +68,19 @@ public static class TranscodeApi
             return Problems.BadRequest(ErrorCodes.BadRequest, $"sortOrder is asc or desc; limit 1-{JobQuery.MaxLimit}; skip 0 or more.");
         }
 
-        var query = new JobQuery { Status = parsedStatus, UserId = userId, SortBy = sort, Descending = sortOrder != "asc", Limit = limit ?? 20, Skip = skip ?? 0 };
+        // A cursor carries its order; sortBy and sortOrder may be left out with it, but not contradict it.
+        var after = cursor is null ? null : JobCursor.Decode(cursor);
+        var descending = sortOrder is null ? after?.Descending ?? true : sortOrder == "desc";
+        if (cursor is not null && (after is null || skip > 0 || after.SortBy != (sort ?? after.SortBy) || after.Descending != descending))
+        {
+            return Problems.BadRequest(ErrorCodes.InvalidCursor, "cursor is the nextCursor of an earlier page, with the same sortBy and sortOrder, and without skip.");
+        }
+
+        var query = new JobQuery { Status = parsedStatus, UserId = userId, SortBy = sort ?? after?.SortBy ?? JobSort.CreatedAt, Descending = descending, Limit = limit ?? 20, Skip = skip ?? 0, After = after };
         var page = await store.ListAsync(query, cancellationToken);
-        return TypedResults.Ok(Envelope.Of<IReadOnlyList<JobListItem>>([.. page.Jobs.Select(JobListItem.Of)], new PageMeta(page.Total, query.Limit, query.Skip)));
+        return TypedResults.Ok(Envelope.Of<IReadOnlyList<JobListItem>>(
+            [.. page.Jobs.Select(JobListItem.Of)],
+            new PageMeta(page.Total, query.Limit, query.Skip, page.Next is not null, page.Next?.Encode())));
     }
 
     public static async Task<Results<Created<Envelope<TranscodeJob>>, ProblemHttpResult>> CreateJob(
@@ -187,14 +197,54 @@ public static class TranscodeApi
     private static ProblemHttpResult InvalidJobId() => Problems.BadRequest(ErrorCodes.InvalidId, "A jobId is 1-64 letters, digits, '_' or '-'.");
 }
 
-/// <summary>A job in a list, with the user and content summaries an operator's table shows beside it.</summary>
-public sealed record JobListItem(TranscodeJob Job, UserSummary User, ContentSummary Content)
+/// <summary>
+/// A job in a list: what an operator's table shows, with the user and content summaries beside it. The
+/// whole job (outputs, usage, every error) is one <c>GET /api/transcode/jobs/{jobId}</c> away.
+/// </summary>
+public sealed record JobListItem(
+    string JobId,
+    string ContentId,
+    string UserId,
+    JobStatus Status,
+    JobStage Stage,
+    int Priority,
+    JobProgress Progress,
+    IReadOnlyList<TaskSummary> Tasks,
+    int RetryCount,
+    int MaxRetries,
+    bool CancelRequested,
+    string? WorkerId,
+    JobError? LastError,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? CompletedAt,
+    UserSummary User,
+    ContentSummary Content)
 {
     public static JobListItem Of(TranscodeJob job) => new(
-        job,
+        job.JobId,
+        job.ContentId,
+        job.UserId,
+        job.Status,
+        job.Stage,
+        job.Priority,
+        job.Progress,
+        [.. job.Tasks.Select(t => new TaskSummary(t.Type, t.Status, t.Progress))],
+        job.RetryCount,
+        job.MaxRetries,
+        job.CancelRequested,
+        job.Worker?.WorkerId,
+        job.Errors.LastOrDefault(),
+        job.CreatedAt,
+        job.UpdatedAt,
+        job.StartedAt,
+        job.CompletedAt,
         new UserSummary(job.UserId),
         new ContentSummary(job.ContentId, ContentView.StatusOf(job.Status), job.SourceFile.OriginalName, job.SourceFile.SizeBytes, job.SourceFile.Metadata?.DurationSeconds));
 }
+
+public sealed record TaskSummary(JobTaskType Type, JobTaskStatus Status, double Progress);
 
 public sealed record UserSummary(string UserId);
 

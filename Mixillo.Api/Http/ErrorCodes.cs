@@ -12,6 +12,7 @@ public static class ErrorCodes
     public const string TooLarge = "payload_too_large";
     public const string Internal = "internal_error";
     public const string TaskNotFailed = "task_not_failed";
+    public const string InvalidCursor = "invalid_cursor";
 
     public static string ForStatus(int status) => status switch
     {

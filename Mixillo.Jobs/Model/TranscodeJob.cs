@@ -78,6 +78,13 @@ public sealed class TranscodeJob
     [JsonInclude]
     public DateTimeOffset? CompletedAt { get; internal set; }
 
+    /// <summary>
+    /// The W3C traceparent of the span that enqueued the job: every stage, on whichever worker, continues that
+    /// trace, so one video is one trace from upload to publish. Null when nothing was tracing.
+    /// </summary>
+    [JsonInclude]
+    public string? TraceParent { get; internal set; }
+
     /// <summary>Fencing token: raised at every claim; only writes carrying the current one are accepted.</summary>
     [JsonIgnore]
     public long LeaseToken { get; internal set; }

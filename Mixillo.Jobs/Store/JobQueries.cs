@@ -28,9 +28,17 @@ public sealed record JobQuery
     public int Limit { get; init; } = 20;
 
     public int Skip { get; init; }
+
+    /// <summary>Start after this job (keyset paging) instead of skipping; its order is the query's.</summary>
+    public JobCursor? After { get; init; }
 }
 
-public sealed record JobPage(IReadOnlyList<TranscodeJob> Jobs, long Total);
+/// <summary>
+/// A page of jobs, the total matching the filters, and where the next page starts (null on the last). Pages
+/// after a cursor leave the total out (null): counting every matching row is most of a page's cost, and the
+/// first page already said it.
+/// </summary>
+public sealed record JobPage(IReadOnlyList<TranscodeJob> Jobs, long? Total, JobCursor? Next);
 
 /// <summary>Queue depth by state. Waiting jobs can start now; delayed ones are backing off.</summary>
 public sealed record QueueCounts(long Pending, long Waiting, long Delayed, long Active, long Completed, long Failed, long Cancelled)

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Diagnostics;
 using Dapper;
 using Mixillo.Jobs.Model;
 
@@ -71,6 +72,10 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
     {
         var now = Time.GetUtcNow();
         var created = TranscodeJob.Create(job, now, Options.MaxRetries);
+        using var activity = JobsTelemetry.Source.StartActivity("enqueue job", ActivityKind.Producer);
+        activity?.SetTag(JobsTelemetry.JobId, created.JobId);
+        activity?.SetTag(JobsTelemetry.ContentId, created.ContentId);
+        created.TraceParent = activity?.Id;
         if (queue)
         {
             created.Queue(now);
@@ -247,25 +252,50 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
         var column = query.SortBy switch
         {
             JobSort.UpdatedAt => "updated_at",
-            // The one nullable sort column: "IS NULL" first puts unfinished jobs last on both databases (they
-            // disagree otherwise). Only here: the term keeps PostgreSQL from using an index.
-            JobSort.CompletedAt => "completed_at IS NULL, completed_at",
+            JobSort.CompletedAt => "completed_at",
             JobSort.Priority => "priority",
             JobSort.Status => "status",
             _ => "created_at",
         };
-        parameters.Add("limit", Math.Clamp(query.Limit, 1, JobQuery.MaxLimit));
-        parameters.Add("skip", Math.Max(0, query.Skip));
+
+        // The one nullable sort column: "IS NULL" first puts unfinished jobs last on both databases (they
+        // disagree otherwise). Only there: the term keeps PostgreSQL from using an index.
+        var order = query.SortBy == JobSort.CompletedAt ? $"completed_at IS NULL, completed_at {direction}" : $"{column} {direction}";
+        var keyset = "";
+        if (query.After is { } after)
+        {
+            if (after.SortBy != query.SortBy || after.Descending != query.Descending)
+            {
+                throw new ArgumentException("A cursor continues the order it was made in.", nameof(query));
+            }
+
+            var op = query.Descending ? "<" : ">";
+            var past = $"({column}, job_id) {op} (@after, @afterId)";
+            keyset = (where.Count == 0 ? "WHERE " : " AND ") + (query.SortBy != JobSort.CompletedAt ? past
+                : after.Value is null ? $"completed_at IS NULL AND job_id {op} @afterId"
+                : $"(completed_at IS NULL OR {past})");
+            parameters.Add("after", after.Parameter);
+            parameters.Add("afterId", after.JobId);
+        }
+
+        var limit = Math.Clamp(query.Limit, 1, JobQuery.MaxLimit);
+        parameters.Add("take", limit + 1);
+        parameters.Add("skip", query.After is null ? Math.Max(0, query.Skip) : 0);
 
         return await ReadAsync(
             async connection =>
             {
-                var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM transcode_jobs {filter}", parameters, cancellationToken: cancellationToken));
-                var rows = await connection.QueryAsync<(string, long)>(new CommandDefinition(
-                    $"SELECT {Columns} FROM transcode_jobs {filter} ORDER BY {column} {direction}, job_id {direction} LIMIT @limit OFFSET @skip",
+                long? total = query.After is null
+                    ? await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM transcode_jobs {filter}", parameters, cancellationToken: cancellationToken))
+                    : null;
+                var rows = (await connection.QueryAsync<(string, long)>(new CommandDefinition(
+                    $"SELECT {Columns} FROM transcode_jobs {filter}{keyset} ORDER BY {order}, job_id {direction} LIMIT @take OFFSET @skip",
                     parameters,
-                    cancellationToken: cancellationToken));
-                return new JobPage([.. rows.Select(Read)], total);
+                    cancellationToken: cancellationToken))).Select(Read).ToList();
+
+                // One row past the page says whether another page follows, without a second count.
+                var next = rows.Count > limit ? JobCursor.After(rows[limit - 1], query.SortBy, query.Descending) : null;
+                return new JobPage(rows.Take(limit).ToList(), total, next);
             },
             cancellationToken);
     }

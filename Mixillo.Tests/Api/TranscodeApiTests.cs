@@ -83,7 +83,7 @@ public sealed class TranscodeApiTests : IClassFixture<ApiFactory>, IAsyncLifetim
         Assert.Equal(2, body.GetProperty("data").GetArrayLength());
         var first = body.GetProperty("data")[0];
         Assert.Equal(user, first.GetProperty("user").GetProperty("userId").GetString());
-        Assert.Equal(first.GetProperty("job").GetProperty("contentId").GetString(), first.GetProperty("content").GetProperty("contentId").GetString());
+        Assert.Equal(first.GetProperty("contentId").GetString(), first.GetProperty("content").GetProperty("contentId").GetString());
         Assert.Equal("processing", first.GetProperty("content").GetProperty("status").GetString());
         Assert.EndsWith(".mp4", first.GetProperty("content").GetProperty("fileName").GetString(), StringComparison.Ordinal);
         var meta = body.GetProperty("meta");
@@ -93,6 +93,41 @@ public sealed class TranscodeApiTests : IClassFixture<ApiFactory>, IAsyncLifetim
         Assert.Equal("bad_request", await Code(await _admin.GetAsync("/api/transcode/jobs?status=paused"), HttpStatusCode.BadRequest));
         Assert.Equal("bad_request", await Code(await _admin.GetAsync("/api/transcode/jobs?limit=1000"), HttpStatusCode.BadRequest));
         Assert.Equal("bad_request", await Code(await _admin.GetAsync("/api/transcode/jobs?sortBy=password"), HttpStatusCode.BadRequest));
+    }
+
+    [Fact]
+    public async Task A_cursor_walks_every_job_once_and_a_foreign_or_mismatched_cursor_is_refused()
+    {
+        var user = "walker_" + Guid.NewGuid().ToString("N")[..6];
+        var created = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            created.Add(await EnqueueAsync(user));
+        }
+
+        var seen = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var body = await Body(await _admin.GetAsync($"/api/transcode/jobs?userId={user}&limit=2&sortOrder=asc" + (cursor is null ? "" : "&cursor=" + cursor)), HttpStatusCode.OK);
+            seen.AddRange(body.GetProperty("data").EnumerateArray().Select(j => j.GetProperty("jobId").GetString()!));
+            var meta = body.GetProperty("meta");
+            cursor = meta.TryGetProperty("nextCursor", out var token) ? token.GetString() : null;
+            Assert.Equal(cursor is not null, meta.GetProperty("hasMore").GetBoolean());
+            Assert.Equal(seen.Count == 2 ? 5 : (int?)null, meta.TryGetProperty("total", out var total) ? total.GetInt32() : null);
+        }
+        while (cursor is not null);
+
+        var whole = await Body(await _admin.GetAsync($"/api/transcode/jobs?userId={user}&limit=100&sortOrder=asc"), HttpStatusCode.OK);
+        Assert.Equal(whole.GetProperty("data").EnumerateArray().Select(j => j.GetProperty("jobId").GetString()!), seen);
+        Assert.Equal(created.Order(), seen.Order());
+        Assert.False(whole.GetProperty("meta").TryGetProperty("nextCursor", out _));
+        var page = await Body(await _admin.GetAsync($"/api/transcode/jobs?userId={user}&limit=2&sortOrder=asc"), HttpStatusCode.OK);
+        var next = page.GetProperty("meta").GetProperty("nextCursor").GetString();
+        Assert.Equal("invalid_cursor", await Code(await _admin.GetAsync($"/api/transcode/jobs?cursor={next}&sortOrder=desc"), HttpStatusCode.BadRequest));
+        Assert.Equal("invalid_cursor", await Code(await _admin.GetAsync($"/api/transcode/jobs?cursor={next}&sortBy=priority"), HttpStatusCode.BadRequest));
+        Assert.Equal("invalid_cursor", await Code(await _admin.GetAsync($"/api/transcode/jobs?cursor={next}&skip=2"), HttpStatusCode.BadRequest));
+        Assert.Equal("invalid_cursor", await Code(await _admin.GetAsync("/api/transcode/jobs?cursor=bm90LWEtY3Vyc29y"), HttpStatusCode.BadRequest));
     }
 
     [Fact]

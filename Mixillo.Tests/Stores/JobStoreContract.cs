@@ -488,6 +488,57 @@ public abstract class JobStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Cursors_walk_every_order_like_skip_does_and_ignore_jobs_added_behind_them()
+    {
+        // Ties in every sort column (same millisecond, same priority, same status), and unfinished jobs
+        // among finished ones for the nullable completedAt.
+        for (var i = 0; i < 9; i++)
+        {
+            await Create(priority: 1 + (i % 3), user: "carol");
+            if (i % 2 == 1)
+            {
+                Clock.Advance(TimeSpan.FromSeconds(1));
+            }
+        }
+
+        for (var i = 0; i < 4; i++)
+        {
+            var (_, lease) = await Claim();
+            await Store.UpdateAsync(lease, (j, now) => j.Complete(now), None);
+            Clock.Advance(TimeSpan.FromMilliseconds(i % 2));
+        }
+
+        foreach (var sort in Enum.GetValues<JobSort>())
+        {
+            foreach (var descending in new[] { true, false })
+            {
+                var query = new JobQuery { UserId = "carol", SortBy = sort, Descending = descending, Limit = 2 };
+                var whole = (await Store.ListAsync(query with { Limit = 100 }, None)).Jobs.Select(j => j.JobId).ToList();
+                var walked = new List<string>();
+                JobCursor? after = null;
+                do
+                {
+                    var page = await Store.ListAsync(query with { After = after }, None);
+                    walked.AddRange(page.Jobs.Select(j => j.JobId));
+                    Assert.Equal(after is null ? 9 : null, page.Total);
+                    after = page.Next;
+                }
+                while (after is not null);
+
+                Assert.True(whole.SequenceEqual(walked), $"{sort} {(descending ? "desc" : "asc")}: [{string.Join(", ", walked)}] is not [{string.Join(", ", whole)}]");
+            }
+        }
+
+        var newest = await Store.ListAsync(new JobQuery { UserId = "carol", Limit = 3 }, None);
+        await Create(user: "carol");
+        var rest = await Store.ListAsync(new JobQuery { UserId = "carol", Limit = 100, After = newest.Next }, None);
+        Assert.Equal(6, rest.Jobs.Count);
+        Assert.Empty(rest.Jobs.Select(j => j.JobId).Intersect(newest.Jobs.Select(j => j.JobId)));
+        Assert.Null(rest.Next);
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.ListAsync(new JobQuery { SortBy = JobSort.Priority, After = newest.Next }, None));
+    }
+
+    [Fact]
     public async Task The_start_rate_limit_holds_across_claimers()
     {
         var limited = await NewStoreAsync(new QueueOptions { StartRateLimit = 2 });
