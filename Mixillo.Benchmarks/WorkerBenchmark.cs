@@ -129,7 +129,9 @@ internal static class WorkerBenchmark
         try
         {
             var starting = Stopwatch.StartNew();
-            workers.AddRange(Enumerable.Range(0, count).Select(_ => WorkerProcess.Start(workerDll, environment, folder)));
+            // Each worker serves /health on a port of its own.
+            workers.AddRange(Enumerable.Range(0, count).Select(_ => WorkerProcess.Start(
+                workerDll, new Dictionary<string, string>(environment) { ["ASPNETCORE_URLS"] = Invariant($"http://127.0.0.1:{ChildProcess.FreePort()}") }, folder)));
             await Task.WhenAll(workers.Select(w => w.WaitStartedAsync(StartTimeout, cancellationToken)));
             // "started" is logged before the first claim: let that claim (and its first-use costs) pass, as on a long-running worker.
             await Task.Delay(SettleTime, cancellationToken);

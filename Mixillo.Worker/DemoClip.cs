@@ -14,7 +14,7 @@ internal static class DemoClip
     {
         var path = Path.Combine(Path.GetTempPath(), $"mixillo-demo-{Guid.NewGuid():N}.mp4");
         var runner = new FfmpegRunner(options, TimeProvider.System);
-        await runner.RunAsync(FfmpegArguments.Synthetic(path, Size, 30, Seconds, withAudio: true), Seconds, MediaErrorCodes.EncodeFailed, null, cancellationToken);
+        await runner.RunAsync(new FfmpegStep("demo clip", 1, Seconds, MediaErrorCodes.EncodeFailed), FfmpegArguments.Synthetic(path, Size, 30, Seconds, withAudio: true), null, cancellationToken);
         return path;
     }
 }

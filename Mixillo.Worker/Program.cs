@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Mixillo.Worker;
@@ -20,7 +22,16 @@ if (args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) is n
     return ProcessCommand.Usage(Console.Error);
 }
 
-var builder = Host.CreateApplicationBuilder(args);
+// The host serves only /health and /alive, on Urls (ASPNETCORE_URLS, --urls) or WorkerOptions.DefaultUrls.
+var builder = WebApplication.CreateSlimBuilder(args);
+if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+{
+    builder.WebHost.UseUrls(WorkerOptions.DefaultUrls);
+}
+
+builder.AddServiceDefaults();
 builder.Services.AddMixilloCore(builder.Configuration).AddMixilloWorker(builder.Configuration);
-await builder.Build().RunAsync();
+var app = builder.Build();
+app.MapDefaultEndpoints();
+await app.RunAsync();
 return 0;

@@ -4,6 +4,7 @@ using Mixillo.Api.Http;
 using Mixillo.Jobs.Model;
 using Mixillo.Jobs.Storage;
 using Mixillo.Jobs.Store;
+using Mixillo.Worker.Hosting;
 
 namespace Mixillo.Api.Apis;
 
@@ -131,6 +132,7 @@ public static class TranscodeApi
     public static async Task<Ok<Envelope<ResetView>>> ResetStuck(IJobStore store, CancellationToken cancellationToken)
     {
         var recovered = await store.RecoverStuckAsync(cancellationToken);
+        WorkerTelemetry.RecordRecovered(recovered);
         return TypedResults.Ok(Envelope.Of(new ResetView(recovered.Count, [.. recovered.Select(j => j.JobId)])));
     }
 
@@ -160,8 +162,17 @@ public static class TranscodeApi
     public static Task<Results<Ok<Envelope<TranscodeJob>>, ProblemHttpResult>> RetryJob(IJobStore store, string jobId, CancellationToken cancellationToken) =>
         ChangeAsync(store, jobId, (job, now) => job.Retry(now, RetryPriority), cancellationToken);
 
-    public static Task<Results<Ok<Envelope<TranscodeJob>>, ProblemHttpResult>> CancelJob(IJobStore store, string jobId, CancellationToken cancellationToken) =>
-        ChangeAsync(store, jobId, (job, now) => job.Cancel(now), cancellationToken);
+    public static async Task<Results<Ok<Envelope<TranscodeJob>>, ProblemHttpResult>> CancelJob(IJobStore store, string jobId, CancellationToken cancellationToken)
+    {
+        var result = await ChangeAsync(store, jobId, (job, now) => job.Cancel(now), cancellationToken);
+        if (result.Result is Ok<Envelope<TranscodeJob>> { Value: { } cancelled })
+        {
+            // A waiting job ends here; a running one ends on its worker, which counts it.
+            WorkerTelemetry.RecordFinished(cancelled.Data);
+        }
+
+        return result;
+    }
 
     public static async Task<Results<Ok<Envelope<TranscodeJob>>, ProblemHttpResult>> RetryTask(IJobStore store, string jobId, string taskId, CancellationToken cancellationToken)
     {

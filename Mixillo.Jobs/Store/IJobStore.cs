@@ -49,6 +49,9 @@ public interface IJobStore : IAsyncDisposable
 
     Task<QueueCounts> CountAsync(CancellationToken cancellationToken);
 
+    /// <summary>One trivial round trip: throws when the store does not answer (health checks).</summary>
+    Task PingAsync(CancellationToken cancellationToken);
+
     Task<JobStats> StatsAsync(double hours, CancellationToken cancellationToken);
 
     Task<QueuePosition> PositionAsync(string jobId, CancellationToken cancellationToken);

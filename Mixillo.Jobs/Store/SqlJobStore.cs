@@ -300,6 +300,9 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
             cancellationToken);
     }
 
+    public Task PingAsync(CancellationToken cancellationToken) =>
+        ReadAsync(connection => connection.ExecuteScalarAsync<int>(new CommandDefinition("SELECT 1", cancellationToken: cancellationToken)), cancellationToken);
+
     public async Task<QueueCounts> CountAsync(CancellationToken cancellationToken)
     {
         var rows = await ReadAsync(async connection => (await connection.QueryAsync<(string Status, long Delayed, long Count)>(new CommandDefinition(

@@ -28,7 +28,7 @@ public sealed class Packager(FfmpegRunner runner)
             withAudio,
             [.. renditions.Select(r => r.Name)],
             Path.Combine(root, segmentFolder));
-        await runner.RunAsync(arguments, durationSeconds, MediaErrorCodes.PackageFailed, onPercent, cancellationToken);
+        await runner.RunAsync(FfmpegStep.Package(hls, dash, renditions.Count, durationSeconds), arguments, onPercent, cancellationToken);
 
         var (video, audio) = DescribeAll(renditions, withAudio, root, segmentFolder);
         if (hls)

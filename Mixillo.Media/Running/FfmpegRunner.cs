@@ -16,19 +16,54 @@ public sealed class FfmpegRunner(MediaOptions options, TimeProvider time)
     /// <summary>Raised when an ffmpeg exits successfully.</summary>
     public event Action<FfmpegRun>? Finished;
 
-    /// <param name="failureCode">The code of the <see cref="MediaException"/> thrown when ffmpeg exits non-zero.</param>
-    public async Task<FfmpegRun> RunAsync(
-        IReadOnlyList<string> arguments,
-        double expectedSeconds,
-        string failureCode,
-        Action<double>? onPercent,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs ffmpeg as <paramref name="step"/>, in a span of its own (step, rungs, media seconds, speed, exit code;
+    /// the stderr tail on failure) and measured in <see cref="MediaTelemetry"/>. A non-zero exit throws a
+    /// <see cref="MediaException"/> with the step's failure code.
+    /// </summary>
+    public async Task<FfmpegRun> RunAsync(FfmpegStep step, IReadOnlyList<string> arguments, Action<double>? onPercent, CancellationToken cancellationToken)
+    {
+        using var activity = MediaTelemetry.Source.StartActivity("ffmpeg " + step.Name);
+        activity?.SetTag("mixillo.ffmpeg.step", step.Name);
+        activity?.SetTag("mixillo.ffmpeg.rungs", step.Rungs);
+        activity?.SetTag("mixillo.media.duration", step.MediaSeconds);
+        var startedAt = time.GetTimestamp();
+        try
+        {
+            var run = await RunProcessAsync(step, arguments, activity, onPercent, cancellationToken);
+            var seconds = time.GetElapsedTime(startedAt).TotalSeconds;
+            MediaTelemetry.Duration.Record(seconds, new("mixillo.ffmpeg.step", step.Name), new("outcome", "ok"));
+            if (run.Speed is { } speed)
+            {
+                activity?.SetTag("mixillo.ffmpeg.speed", speed);
+                MediaTelemetry.Speed.Record(speed, new KeyValuePair<string, object?>("mixillo.ffmpeg.step", step.Name));
+            }
+
+            return run;
+        }
+        catch (Exception ex)
+        {
+            var code = (ex as MediaException)?.Code ?? (ex is OperationCanceledException ? "cancelled" : "error");
+            MediaTelemetry.Duration.Record(time.GetElapsedTime(startedAt).TotalSeconds, new("mixillo.ffmpeg.step", step.Name), new("outcome", code));
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            activity?.SetTag("error.type", code);
+            if (ex is MediaException { Diagnostics: { Length: > 0 } stderr })
+            {
+                activity?.AddEvent(new ActivityEvent("ffmpeg stderr", tags: new ActivityTagsCollection { ["mixillo.ffmpeg.stderr"] = stderr }));
+            }
+
+            throw;
+        }
+    }
+
+    private async Task<FfmpegRun> RunProcessAsync(FfmpegStep step, IReadOnlyList<string> arguments, Activity? activity, Action<double>? onPercent, CancellationToken cancellationToken)
     {
         var startedAt = time.GetTimestamp();
         using var process = Processes.Start(options.FfmpegPath, arguments);
         Started?.Invoke(process.Id);
+        activity?.SetTag("process.pid", process.Id);
 
-        var progress = new ProgressParser(expectedSeconds);
+        var progress = new ProgressParser(step.MediaSeconds);
         var lastMove = time.GetTimestamp();
         var stalled = false;
         var processorTime = TimeSpan.Zero;
@@ -94,6 +129,7 @@ public sealed class FfmpegRunner(MediaOptions options, TimeProvider time)
         await watchdog;
 
         var diagnostics = string.Join('\n', tail);
+        activity?.SetTag("process.exit.code", process.ExitCode);
         cancellationToken.ThrowIfCancellationRequested();
         if (stalled)
         {
@@ -105,7 +141,7 @@ public sealed class FfmpegRunner(MediaOptions options, TimeProvider time)
 
         if (process.ExitCode != 0)
         {
-            throw new MediaException(failureCode, $"ffmpeg failed with exit code {process.ExitCode}.") { Diagnostics = diagnostics };
+            throw new MediaException(step.FailureCode, $"ffmpeg failed with exit code {process.ExitCode}.") { Diagnostics = diagnostics };
         }
 
         var run = new FfmpegRun(time.GetElapsedTime(startedAt), processorTime, progress.Speed);

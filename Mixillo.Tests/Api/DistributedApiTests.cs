@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -15,33 +14,14 @@ public sealed class DistributedApiTests(DistributedFixture servers, Clips clips)
     [Fact]
     public async Task An_upload_through_the_api_is_processed_by_a_separate_worker_and_served_from_s3()
     {
-        await using var deployment = new Deployment(await servers.DeploymentSettingsAsync(new()
-        {
-            ["Transcode:Qualities"] = "360p",
-            ["Transcode:ThumbnailCount"] = "1",
-            ["Transcode:Preset"] = "ultrafast",
-            ["Upload:ChunkSize"] = (256 * 1024).ToString(CultureInfo.InvariantCulture),
-        }));
+        await using var deployment = new Deployment(await servers.DeploymentSettingsAsync(Uploads.QuickJobs()));
         await deployment.InitializeAsync();
         using var api = new ApiFactory(deployment.Settings);
         using var worker = deployment.StartWorkerProcess();
         try
         {
             var client = await api.ClientAsync("erin");
-            var file = await File.ReadAllBytesAsync(clips["portrait"]);
-            var init = JsonDocument.Parse(await (await client.PostAsJsonAsync("/api/content/upload/initialize",
-                new { fileName = "clip.mp4", fileSize = file.Length, mimeType = "video/mp4" })).Content.ReadAsStringAsync()).RootElement.GetProperty("data");
-            var uploadId = init.GetProperty("uploadId").GetString()!;
-            var chunkSize = init.GetProperty("chunkSize").GetInt32();
-            for (var i = 0; i < init.GetProperty("totalChunks").GetInt32(); i++)
-            {
-                var put = await client.PutAsync($"/api/content/upload/{uploadId}/chunks/{i}", new ByteArrayContent(file[(i * chunkSize)..Math.Min(file.Length, (i + 1) * chunkSize)]));
-                Assert.Equal(HttpStatusCode.OK, put.StatusCode);
-            }
-
-            var completed = await client.PostAsync($"/api/content/upload/{uploadId}/complete", null);
-            Assert.Equal(HttpStatusCode.Accepted, completed.StatusCode);
-            var contentId = JsonDocument.Parse(await completed.Content.ReadAsStringAsync()).RootElement.GetProperty("data").GetProperty("contentId").GetString();
+            var (uploadId, contentId, _) = await Uploads.SendAsync(client, clips["portrait"]);
 
             JsonElement content;
             var clock = System.Diagnostics.Stopwatch.StartNew();

@@ -89,9 +89,9 @@ public sealed class RejectionTests(Clips clips) : IDisposable
         var runner = new FfmpegRunner(new MediaOptions(), TimeProvider.System);
         var plan = EncodePlanner.Plan(await _engine.ProbeAsync(clips["tiny"], CancellationToken.None), new TranscodeOptions { Preset = "ultrafast" });
         await Assert.ThrowsAsync<MediaException>(() =>
-            runner.RunAsync(FfmpegArguments.Encode(plan, playlist, "mov", _folder.Path), 3, MediaErrorCodes.EncodeFailed, null, CancellationToken.None));
+            runner.RunAsync(new FfmpegStep(FfmpegStep.Encode, 1, 3, MediaErrorCodes.EncodeFailed), FfmpegArguments.Encode(plan, playlist, "mov", _folder.Path), null, CancellationToken.None));
         await Assert.ThrowsAsync<MediaException>(() =>
-            runner.RunAsync(FfmpegArguments.Encode(plan, playlist, "hls", _folder.Path), 3, MediaErrorCodes.EncodeFailed, null, CancellationToken.None));
+            runner.RunAsync(new FfmpegStep(FfmpegStep.Encode, 1, 3, MediaErrorCodes.EncodeFailed), FfmpegArguments.Encode(plan, playlist, "hls", _folder.Path), null, CancellationToken.None));
 
         await Task.Delay(200);
         Assert.False(listener.Pending(), "ffmpeg connected to the address named inside the file");

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Mixillo.Jobs.Model;
 using Mixillo.Jobs.Storage;
 using Mixillo.Jobs.Store;
+using Mixillo.TestServers;
 using Mixillo.Tests.Stores;
 using Mixillo.Tests.Support;
 using Mixillo.Worker.Hosting;
@@ -114,11 +115,15 @@ public sealed class Deployment : IAsyncDisposable
 
     public Task<TranscodeJob> WaitForFinalAsync(string jobId, TimeSpan timeout) => WaitForAsync(jobId, j => JobStateMachine.IsFinal(j.Status) || j.Status == JobStatus.Failed, timeout);
 
-    /// <summary>Starts <c>Mixillo.Worker</c> as a real process on this deployment's configuration.</summary>
+    /// <summary>
+    /// Starts <c>Mixillo.Worker</c> as a real process on this deployment's configuration, serving /health on a free
+    /// port unless <paramref name="overrides"/> name <c>ASPNETCORE_URLS</c>.
+    /// </summary>
     public System.Diagnostics.Process StartWorkerProcess(Dictionary<string, string?>? overrides = null)
     {
         var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Mixillo.Worker.dll"));
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{ChildProcess.FreePort()}";
         foreach (var (name, value) in Environment(overrides))
         {
             start.Environment[name] = value;

@@ -23,7 +23,20 @@ internal sealed class StageContext(TranscodeJob job, JobLease lease, string scra
     /// <summary>The task running now: a failure is recorded against it.</summary>
     public JobTaskType? CurrentTask { get; set; }
 
-    public void Use(double cpuSeconds = 0, long bytesRead = 0, long bytesWritten = 0) => Usage = Usage.Add(cpuSeconds, bytesRead, bytesWritten);
+    /// <summary>Adds to the job's usage; bytes also count in <c>mixillo.storage.bytes</c>.</summary>
+    public void Use(double cpuSeconds = 0, long bytesRead = 0, long bytesWritten = 0)
+    {
+        Usage = Usage.Add(cpuSeconds, bytesRead, bytesWritten);
+        if (bytesRead > 0)
+        {
+            WorkerTelemetry.StorageBytes.Add(bytesRead, new KeyValuePair<string, object?>(WorkerTelemetry.Direction, "read"));
+        }
+
+        if (bytesWritten > 0)
+        {
+            WorkerTelemetry.StorageBytes.Add(bytesWritten, new KeyValuePair<string, object?>(WorkerTelemetry.Direction, "written"));
+        }
+    }
 
     public void ReportProgress(JobTaskType task, double taskPercent, double overall, string step)
     {

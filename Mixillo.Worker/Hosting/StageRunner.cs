@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Mixillo.Jobs;
 using Mixillo.Jobs.Model;
 using Mixillo.Jobs.Storage;
 using Mixillo.Jobs.Store;
@@ -23,6 +24,8 @@ public sealed partial class StageRunner(
     WorkerOptions options,
     QueueOptions queue,
     CostOptions prices,
+    WorkerPulse pulse,
+    TimeProvider time,
     ILogger<StageRunner> logger)
 {
     // DESIGN.md's overall progress: metadata 5 %, transcode 10-70 %, HLS 75 %, DASH 80 %, then 95 % and 100 % at publish.
@@ -38,12 +41,22 @@ public sealed partial class StageRunner(
     /// <param name="hardStop">Cancelled when the host's shutdown grace runs out: the stage is released, not failed.</param>
     public async Task RunAsync(TranscodeJob job, JobLease lease, CancellationToken hardStop)
     {
+        var stageName = JobJson.Name(job.Stage);
+        var started = time.GetTimestamp();
+        using var activity = StageTrace.Start(job, lease);
+        using var busy = pulse.Busy();
+        if (StageTrace.QueueWait(job) is { } wait)
+        {
+            WorkerTelemetry.QueueWait.Record(wait.TotalSeconds, new KeyValuePair<string, object?>(JobsTelemetry.Stage, stageName));
+        }
+
         var scratch = Path.Combine(options.ScratchRoot, lease.WorkerId, $"{job.JobId}-{lease.Token}");
         var context = new StageContext(job, lease, scratch, store);
         using var stage = CancellationTokenSource.CreateLinkedTokenSource(hardStop);
         var watch = new StageWatch();
         var watching = WatchAsync(context, watch, stage);
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["jobId"] = job.JobId, ["contentId"] = job.ContentId, ["stage"] = JobJson.Name(job.Stage) });
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["jobId"] = job.JobId, ["contentId"] = job.ContentId, ["stage"] = stageName });
+        string outcome;
         try
         {
             Directory.CreateDirectory(scratch);
@@ -55,26 +68,32 @@ public sealed partial class StageRunner(
                 _ => PublishAsync(context, stage.Token),
             };
             await run;
+            outcome = "completed";
             LogFinished(job.Stage);
         }
         catch (Exception ex) when (watch.LeaseLost || ex is LeaseLostException)
         {
+            outcome = "lease_lost";
             LogLeaseLost(lease.Token);
         }
         catch (OperationCanceledException) when (watch.CancelRequested)
         {
+            outcome = "cancelled";
             await EndQuietlyAsync(context, (j, now) => j.Cancelled(now));
             await DeleteStagingQuietlyAsync(job.JobId);
             LogCancelled();
         }
         catch (OperationCanceledException) when (hardStop.IsCancellationRequested)
         {
+            outcome = "released";
             await EndQuietlyAsync(context, (j, now) => j.Release(now));
             LogReleased();
         }
         catch (Exception ex)
         {
-            await FailAsync(context, ex);
+            outcome = "failed";
+            var error = await FailAsync(context, ex);
+            StageTrace.Failed(activity, error, ex);
         }
         finally
         {
@@ -82,6 +101,11 @@ public sealed partial class StageRunner(
             await watching;
             DeleteScratch(scratch);
         }
+
+        WorkerTelemetry.StageDuration.Record(
+            time.GetElapsedTime(started).TotalSeconds, new(JobsTelemetry.Stage, stageName), new(WorkerTelemetry.Outcome, outcome));
+        activity?.SetTag(WorkerTelemetry.Outcome, outcome);
+        WorkerTelemetry.RecordFinished(context.Job);
     }
 
     private async Task FetchAsync(StageContext context, CancellationToken cancellationToken)
@@ -357,10 +381,12 @@ public sealed partial class StageRunner(
         }
     }
 
-    private async Task FailAsync(StageContext context, Exception exception)
+    private async Task<JobError> FailAsync(StageContext context, Exception exception)
     {
-        var error = Classify(exception, context.CurrentTask, TimeProvider.System.GetUtcNow());
+        var error = Classify(exception, context.CurrentTask, time.GetUtcNow());
         LogFailed(exception, error.Code, error.Retryable, (exception as MediaException)?.Diagnostics);
+        WorkerTelemetry.Failures.Add(
+            1, new(WorkerTelemetry.ErrorType, error.Code), new(JobsTelemetry.Stage, JobJson.Name(context.Job.Stage)), new("retryable", error.Retryable));
         try
         {
             var recordUsage = context.TakeUsage(prices);
@@ -383,6 +409,8 @@ public sealed partial class StageRunner(
             // The store is unreachable or the job was taken over: stuck recovery will retry it.
             LogFailureNotRecorded(ex.Message);
         }
+
+        return error;
     }
 
     /// <summary>Invalid input fails at once; anything else may pass on another attempt.</summary>
@@ -464,6 +492,7 @@ public sealed partial class StageRunner(
                 {
                     lastBeat = DateTimeOffset.UtcNow;
                     cancelRequested |= await store.HeartbeatAsync(context.Lease, stage.Token);
+                    pulse.Beat();
                 }
                 else if (!wrote && !cancelRequested)
                 {

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Mixillo.Worker.Health;
 using Mixillo.Jobs.Storage;
 using Mixillo.Jobs.Store;
 using Mixillo.Media;
@@ -12,9 +13,13 @@ public static class WorkerExtensions
     public const string ConnectionStringName = "mixillo";
     public const string DefaultConnectionString = "Data Source=data/mixillo.db";
 
+    /// <summary>A check that has not answered by then counts as failed: a hung dependency must not hang /health.</summary>
+    private static readonly TimeSpan HealthTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// The job store, object storage and media engine of the configuration (<c>Store</c>, <c>ConnectionStrings</c>,
-    /// <c>Storage</c>, <c>Queue</c>, <c>Media</c>); every section validated before anything starts.
+    /// <c>Storage</c>, <c>Queue</c>, <c>Media</c>); every section validated before anything starts. Their health
+    /// checks (store, storage, ffmpeg) and the queue gauges come with them.
     /// </summary>
     public static IServiceCollection AddMixilloCore(this IServiceCollection services, IConfiguration configuration)
     {
@@ -33,6 +38,11 @@ public static class WorkerExtensions
         services.AddSingleton(sp => JobStores.Create(provider, connectionString, queue, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(_ => ObjectStorages.Create(storage));
         services.AddSingleton(sp => new MediaEngine(media, sp.GetRequiredService<TimeProvider>()));
+        services.AddHostedService<QueueGauges>();
+        services.AddHealthChecks()
+            .AddCheck<StoreHealthCheck>("store", timeout: HealthTimeout)
+            .AddCheck<StorageHealthCheck>("storage", timeout: HealthTimeout)
+            .AddCheck<FfmpegHealthCheck>("ffmpeg", timeout: HealthTimeout);
         return services;
     }
 
@@ -45,7 +55,9 @@ public static class WorkerExtensions
         services.AddSingleton(Bind<CostOptions>(configuration, CostOptions.Section));
         services.AddSingleton(WorkerIdentity.Current);
         services.AddSingleton<StageRunner>();
+        services.AddSingleton<WorkerPulse>();
         services.AddHostedService<WorkerService>();
+        services.AddHealthChecks().AddCheck<WorkerHealthCheck>("worker", timeout: HealthTimeout);
         // Running stages get their grace, then a little more to release their jobs.
         services.Configure<HostOptions>(host => host.ShutdownTimeout = worker.ShutdownGrace + TimeSpan.FromSeconds(15));
         return services;

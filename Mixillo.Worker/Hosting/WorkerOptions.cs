@@ -7,6 +7,9 @@ public sealed class WorkerOptions
 {
     public const string Section = "Worker";
 
+    /// <summary>Where a worker host serves /health and /alive when neither ASPNETCORE_URLS nor --urls says.</summary>
+    public const string DefaultUrls = "http://localhost:5081";
+
     /// <summary>Stages at once in this process.</summary>
     public int Concurrency { get; set; } = 2;
 

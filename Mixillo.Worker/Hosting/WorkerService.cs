@@ -17,6 +17,7 @@ public sealed partial class WorkerService(
     WorkerOptions options,
     QueueOptions queue,
     WorkerIdentity identity,
+    WorkerPulse pulse,
     IHostApplicationLifetime lifetime,
     ILogger<WorkerService> logger) : BackgroundService
 {
@@ -84,6 +85,7 @@ public sealed partial class WorkerService(
             {
                 // Not cancelled by shutdown: a claim committed as the call was cancelled would orphan its job.
                 var claim = await store.ClaimAsync(identity.WorkerId, identity.Hostname, stages, CancellationToken.None);
+                pulse.Beat();
                 if (claim.Claimed)
                 {
                     await runner.RunAsync(claim.Job!, claim.Lease!, stopping.IsCancellationRequested ? new CancellationToken(canceled: true) : hardStop);
@@ -118,7 +120,10 @@ public sealed partial class WorkerService(
         {
             try
             {
-                foreach (var job in await store.RecoverStuckAsync(stopping))
+                var recovered = await store.RecoverStuckAsync(stopping);
+                pulse.Beat();
+                WorkerTelemetry.RecordRecovered(recovered);
+                foreach (var job in recovered)
                 {
                     LogRecovered(job.JobId, job.Status);
                 }

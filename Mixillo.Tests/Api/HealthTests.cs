@@ -1,0 +1,97 @@
+using System.Net;
+using Mixillo.TestServers;
+using Mixillo.Tests.Storage;
+using Mixillo.Tests.Worker;
+
+namespace Mixillo.Tests.Api;
+
+/// <summary>/health of the API and of a worker process follows PostgreSQL and S3 going away and coming back; /alive does not.</summary>
+[Collection(DistributedCollection.Name)]
+public sealed class HealthTests(DistributedFixture servers)
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(45);
+
+    [Fact]
+    public async Task Health_is_unhealthy_while_postgres_or_s3_is_away_and_healthy_again_when_it_returns()
+    {
+        await using var deployment = new Deployment(await servers.DeploymentSettingsAsync());
+        await deployment.InitializeAsync();
+        using var api = new ApiFactory(deployment.Settings);
+        var workerUrl = $"http://127.0.0.1:{ChildProcess.FreePort()}";
+        using var workerProcess = deployment.StartWorkerProcess(new() { ["ASPNETCORE_URLS"] = workerUrl });
+        using var worker = new HttpClient { BaseAddress = new Uri(workerUrl) };
+        var clients = new[] { api.CreateClient(), worker };
+        try
+        {
+            await Task.WhenAll(clients.Select(c => HealthBecomesAsync(c, HttpStatusCode.OK, "Healthy")));
+
+            await servers.Postgres.Server.StopAsync();
+            try
+            {
+                await Task.WhenAll(clients.Select(c => HealthBecomesAsync(c, HttpStatusCode.ServiceUnavailable, "Unhealthy")));
+                await Task.WhenAll(clients.Select(AliveAsync));
+            }
+            finally
+            {
+                await servers.Postgres.Server.StartAgainAsync();
+                // Pooled connections of this process died with the server; the next tests of the collection get fresh ones.
+                Npgsql.NpgsqlConnection.ClearAllPools();
+            }
+
+            await Task.WhenAll(clients.Select(c => HealthBecomesAsync(c, HttpStatusCode.OK, "Healthy")));
+
+            await servers.S3.StopGatewayAsync();
+            try
+            {
+                await Task.WhenAll(clients.Select(c => HealthBecomesAsync(c, HttpStatusCode.ServiceUnavailable, "Unhealthy")));
+                await Task.WhenAll(clients.Select(AliveAsync));
+            }
+            finally
+            {
+                await servers.S3.StartGatewayAsync();
+            }
+
+            await Task.WhenAll(clients.Select(c => HealthBecomesAsync(c, HttpStatusCode.OK, "Healthy")));
+        }
+        finally
+        {
+            workerProcess.Kill(entireProcessTree: true);
+        }
+    }
+
+    /// <summary>Polls /health until it answers <paramref name="status"/> with exactly <paramref name="body"/>: no check names, no reasons.</summary>
+    private static async Task HealthBecomesAsync(HttpClient client, HttpStatusCode status, string body)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var last = "no answer";
+        while (clock.Elapsed < Patience)
+        {
+            try
+            {
+                using var response = await client.GetAsync("/health");
+                var text = await response.Content.ReadAsStringAsync();
+                if (response.StatusCode == status && text == body)
+                {
+                    return;
+                }
+
+                last = $"{(int)response.StatusCode} {text}";
+            }
+            catch (HttpRequestException ex)
+            {
+                // The worker process is still starting.
+                last = ex.Message;
+            }
+
+            await Task.Delay(250);
+        }
+
+        Assert.Fail($"{client.BaseAddress}health did not become {(int)status} {body} within {Patience}; last answer: {last}");
+    }
+
+    private static async Task AliveAsync(HttpClient client)
+    {
+        using var response = await client.GetAsync("/alive");
+        Assert.Equal((HttpStatusCode.OK, "Healthy"), (response.StatusCode, await response.Content.ReadAsStringAsync()));
+    }
+}

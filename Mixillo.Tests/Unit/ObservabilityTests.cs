@@ -1,0 +1,77 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Mixillo.Jobs.Store;
+using Mixillo.ServiceDefaults;
+using Mixillo.Tests.Support;
+using Mixillo.Worker.Health;
+using Mixillo.Worker.Hosting;
+using OpenTelemetry.Exporter;
+
+namespace Mixillo.Tests.Unit;
+
+public class ObservabilityTests
+{
+    private static OtlpSettings? Settings(params (string Key, string Value)[] values) =>
+        OtlpSettings.From(new ConfigurationBuilder().AddInMemoryCollection(values.ToDictionary(v => v.Key, v => (string?)v.Value)).Build(), "Mixillo.Api");
+
+    [Fact]
+    public void Telemetry_is_off_without_an_endpoint_and_follows_the_standard_variables_with_one()
+    {
+        Assert.Null(Settings());
+        Assert.Null(Settings(("OTEL_EXPORTER_OTLP_ENDPOINT", "")));
+
+        var grpc = Settings(("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317"))!;
+        Assert.Equal((OtlpExportProtocol.Grpc, "Mixillo.Api", 60_000, 5_000), (grpc.Protocol, grpc.ServiceName, grpc.MetricIntervalMs, grpc.BatchDelayMs));
+        var options = new OtlpExporterOptions();
+        grpc.Apply(options, "traces");
+        Assert.Equal(new Uri("http://collector:4317"), options.Endpoint);
+
+        var http = Settings(("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318/"), ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"), ("OTEL_SERVICE_NAME", "api-eu"), ("OTEL_METRIC_EXPORT_INTERVAL", "1000"))!;
+        http.Apply(options, "metrics");
+        Assert.Equal((new Uri("http://collector:4318/v1/metrics"), OtlpExportProtocol.HttpProtobuf, "api-eu", 1000), (options.Endpoint, options.Protocol, http.ServiceName, http.MetricIntervalMs));
+    }
+
+    [Theory]
+    [InlineData("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4317")]
+    [InlineData("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json")]
+    [InlineData("OTEL_METRIC_EXPORT_INTERVAL", "soon")]
+    public void A_bad_telemetry_variable_stops_the_start_with_its_name(string key, string value)
+    {
+        var values = new Dictionary<string, string> { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://collector:4317", [key] = value };
+        var error = Assert.Throws<InvalidOperationException>(() => Settings([.. values.Select(v => (v.Key, v.Value))]));
+        Assert.Contains(key, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_worker_check_fails_after_three_heartbeat_intervals_without_a_beat_and_recovers_at_the_next()
+    {
+        var clock = new ManualClock();
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var pulse = new WorkerPulse(clock, new QueueOptions { HeartbeatInterval = TimeSpan.FromSeconds(10) }, new WorkerOptions(), services.GetRequiredService<IMeterFactory>());
+        var check = new WorkerHealthCheck(pulse);
+        async Task<HealthStatus> StatusAsync() => (await check.CheckHealthAsync(new HealthCheckContext())).Status;
+
+        clock.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal(HealthStatus.Healthy, await StatusAsync());
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(HealthStatus.Unhealthy, await StatusAsync());
+        pulse.Beat();
+        Assert.Equal(HealthStatus.Healthy, await StatusAsync());
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void Ffmpeg_is_found_on_path_or_as_given_and_only_if_executable()
+    {
+        Assert.NotNull(FfmpegHealthCheck.Find("ffmpeg"));
+        Assert.Null(FfmpegHealthCheck.Find("ffmpeg-that-is-not-installed"));
+        using var folder = new TempFolder();
+        var plain = folder.File("ffmpeg");
+        File.WriteAllText(plain, "#!/bin/sh\n");
+        Assert.Null(FfmpegHealthCheck.Find(plain));
+        File.SetUnixFileMode(plain, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        Assert.Equal(plain, FfmpegHealthCheck.Find(plain));
+    }
+}

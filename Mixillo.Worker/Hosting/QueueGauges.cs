@@ -1,0 +1,74 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Mixillo.Jobs.Store;
+
+namespace Mixillo.Worker.Hosting;
+
+/// <summary>
+/// Jobs by status as the gauge <c>mixillo.jobs</c>, read from the store every <see cref="Refresh"/> while a
+/// metrics exporter listens (never otherwise). Every API and worker process reports the same numbers: take
+/// the maximum across instances, not the sum.
+/// </summary>
+internal sealed partial class QueueGauges : BackgroundService
+{
+    public static readonly TimeSpan Refresh = TimeSpan.FromSeconds(15);
+
+    private readonly IJobStore _store;
+    private readonly TimeProvider _time;
+    private readonly ILogger<QueueGauges> _logger;
+    private readonly ObservableGauge<long> _gauge;
+    private QueueCounts? _counts;
+
+    public QueueGauges(IJobStore store, TimeProvider time, IMeterFactory meters, ILogger<QueueGauges> logger)
+    {
+        (_store, _time, _logger) = (store, time, logger);
+        _gauge = meters.Create(WorkerTelemetry.Name).CreateObservableGauge("mixillo.jobs", Observe, "{job}", "Jobs by status; queued are ready to start, delayed are backing off");
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            if (_gauge.Enabled)
+            {
+                try
+                {
+                    _counts = await _store.CountAsync(stoppingToken);
+                }
+                catch (Exception ex) when (StoreErrors.IsTransient(ex))
+                {
+                    // The store's health check says so; the gauge keeps its last numbers.
+                    LogCountFailed(ex.Message);
+                }
+            }
+
+            try
+            {
+                await Task.Delay(Refresh, _time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private IEnumerable<Measurement<long>> Observe()
+    {
+        if (_counts is not { } c)
+        {
+            return [];
+        }
+
+        return
+        [
+            Of(c.Pending, "pending"), Of(c.Waiting, "queued"), Of(c.Delayed, "delayed"), Of(c.Active, "processing"),
+            Of(c.Completed, "completed"), Of(c.Failed, "failed"), Of(c.Cancelled, "cancelled"),
+        ];
+        static Measurement<long> Of(long count, string status) => new(count, new KeyValuePair<string, object?>(WorkerTelemetry.Status, status));
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Queue gauges not refreshed: {Reason}")]
+    private partial void LogCountFailed(string reason);
+}
