@@ -31,6 +31,7 @@ public static class Extensions
         builder.Services.AddSingleton(TranscodeDefaults(configuration));
         builder.Services.AddSingleton<UploadService>();
         builder.Services.AddHostedService<UploadSweeper>();
+        builder.Services.AddHostedService<QueueGauges>();
 
         var auth = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
         var key = auth.Key(builder.Environment.IsDevelopment());

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Mixillo.Worker;
 using Mixillo.Worker.Hosting;
 
@@ -16,21 +17,30 @@ if (args is ["process", .. var rest])
     return await ProcessCommand.RunAsync(rest, configuration, Console.Out, Console.Error, ConsoleCancellation.Token);
 }
 
-// No verb runs the worker host; "--Section:Key=value" arguments are configuration. Any other word is a mistake.
-if (args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) is not null)
+// No verb runs the worker host; "--Section:Key=value" and "--key value" arguments are configuration. Any other word is a mistake.
+if (args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || !args[i - 1].StartsWith("--", StringComparison.Ordinal) || args[i - 1].Contains('=', StringComparison.Ordinal))).Any())
 {
     return ProcessCommand.Usage(Console.Error);
 }
 
-// The host serves only /health and /alive, on Urls (ASPNETCORE_URLS, --urls) or WorkerOptions.DefaultUrls.
+// The host serves only /health and /alive: where ASP.NET Core is told to listen (ASPNETCORE_URLS, --urls,
+// ASPNETCORE_HTTP_PORTS, Kestrel:Endpoints), else on WorkerOptions.DefaultUrls.
 var builder = WebApplication.CreateSlimBuilder(args);
-if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+var settings = builder.Configuration;
+if (new[] { WebHostDefaults.ServerUrlsKey, WebHostDefaults.HttpPortsKey, WebHostDefaults.HttpsPortsKey }.All(key => string.IsNullOrEmpty(settings[key]))
+    && !settings.GetSection("Kestrel:Endpoints").Exists())
 {
     builder.WebHost.UseUrls(WorkerOptions.DefaultUrls);
 }
 
+// Request lines of health probes are noise unless asked for.
+if (settings["Logging:LogLevel:Microsoft.AspNetCore"] is null)
+{
+    builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+}
+
 builder.AddServiceDefaults();
-builder.Services.AddMixilloCore(builder.Configuration).AddMixilloWorker(builder.Configuration);
+builder.Services.AddMixilloCore(settings).AddMixilloWorker(settings);
 var app = builder.Build();
 app.MapDefaultEndpoints();
 await app.RunAsync();

@@ -57,7 +57,10 @@ public static class TranscodeApi
         try
         {
             parsedStatus = status is null ? null : JobJson.Parse<JobStatus>(status);
-            sort = sortBy is null ? null : Enum.Parse<JobSort>(sortBy, ignoreCase: true);
+            // Names only: Enum.Parse would also take "7", a sort that does not exist.
+            sort = sortBy is null ? null
+                : Enum.GetNames<JobSort>().FirstOrDefault(n => n.Equals(sortBy, StringComparison.OrdinalIgnoreCase)) is { } name ? Enum.Parse<JobSort>(name)
+                : throw new ArgumentException($"No sort '{sortBy}'.", nameof(sortBy));
         }
         catch (ArgumentException)
         {

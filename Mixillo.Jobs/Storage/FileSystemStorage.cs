@@ -18,6 +18,18 @@ public sealed class FileSystemStorage(string root) : IObjectStorage
         return Task.CompletedTask;
     }
 
+    public Task CheckAsync(CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(_root))
+        {
+            throw new DirectoryNotFoundException($"The storage folder '{_root}' is missing.");
+        }
+
+        using var entries = Directory.EnumerateFileSystemEntries(_root).GetEnumerator();
+        entries.MoveNext();
+        return Task.CompletedTask;
+    }
+
     public async Task PutFileAsync(string key, string path, CancellationToken cancellationToken)
     {
         var target = PathOf(key);

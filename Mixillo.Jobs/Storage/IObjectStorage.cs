@@ -7,8 +7,11 @@ namespace Mixillo.Jobs.Storage;
 /// </summary>
 public interface IObjectStorage
 {
-    /// <summary>Creates the bucket or folder if needed, and proves storage answers (health checks use it too).</summary>
+    /// <summary>Creates the bucket or folder if needed, and proves storage answers.</summary>
     Task InitializeAsync(CancellationToken cancellationToken);
+
+    /// <summary>Proves storage answers and can be read, writing nothing; throws when it cannot (health checks).</summary>
+    Task CheckAsync(CancellationToken cancellationToken);
 
     /// <summary>Uploads a local file; large files go up in parts. A reader never sees a half-written object.</summary>
     Task PutFileAsync(string key, string path, CancellationToken cancellationToken);

@@ -50,9 +50,12 @@ public sealed class S3Storage : IObjectStorage, IDisposable
             // Made by an earlier start or another instance.
         }
 
-        // Prove the credentials can read the bucket, not only that the endpoint answers.
-        await _client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = _options.Bucket, MaxKeys = 1 }, cancellationToken);
+        await CheckAsync(cancellationToken);
     }
+
+    /// <summary>The credentials can read the bucket, not only the endpoint answers.</summary>
+    public Task CheckAsync(CancellationToken cancellationToken) =>
+        _client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = _options.Bucket, MaxKeys = 1 }, cancellationToken);
 
     public async Task PutFileAsync(string key, string path, CancellationToken cancellationToken)
     {

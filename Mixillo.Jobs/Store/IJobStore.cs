@@ -49,7 +49,7 @@ public interface IJobStore : IAsyncDisposable
 
     Task<QueueCounts> CountAsync(CancellationToken cancellationToken);
 
-    /// <summary>One trivial round trip: throws when the store does not answer (health checks).</summary>
+    /// <summary>One small read of the schema: throws when the store does not answer or holds no tables (health checks).</summary>
     Task PingAsync(CancellationToken cancellationToken);
 
     Task<JobStats> StatsAsync(double hours, CancellationToken cancellationToken);

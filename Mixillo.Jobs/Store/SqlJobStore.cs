@@ -301,7 +301,7 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
     }
 
     public Task PingAsync(CancellationToken cancellationToken) =>
-        ReadAsync(connection => connection.ExecuteScalarAsync<int>(new CommandDefinition("SELECT 1", cancellationToken: cancellationToken)), cancellationToken);
+        ReadAsync(connection => connection.ExecuteScalarAsync<int?>(new CommandDefinition("SELECT max(version) FROM schema_version", cancellationToken: cancellationToken)), cancellationToken);
 
     public async Task<QueueCounts> CountAsync(CancellationToken cancellationToken)
     {

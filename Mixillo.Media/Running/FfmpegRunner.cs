@@ -45,8 +45,14 @@ public sealed class FfmpegRunner(MediaOptions options, TimeProvider time)
         {
             var code = (ex as MediaException)?.Code ?? (ex is OperationCanceledException ? "cancelled" : "error");
             MediaTelemetry.Duration.Record(time.GetElapsedTime(startedAt).TotalSeconds, new("mixillo.ffmpeg.step", step.Name), new("outcome", code));
-            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
-            activity?.SetTag("error.type", code);
+            activity?.SetTag("outcome", code);
+            if (ex is not OperationCanceledException)
+            {
+                // A cancel (the user's, or a shutdown's) is not the encoder failing.
+                activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+                activity?.SetTag("error.type", code);
+            }
+
             if (ex is MediaException { Diagnostics: { Length: > 0 } stderr })
             {
                 activity?.AddEvent(new ActivityEvent("ffmpeg stderr", tags: new ActivityTagsCollection { ["mixillo.ffmpeg.stderr"] = stderr }));

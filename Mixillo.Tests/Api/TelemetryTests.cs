@@ -84,6 +84,23 @@ public sealed class TelemetryTests(DistributedFixture servers, Clips clips) : IA
         }
     }
 
+    [Fact]
+    public async Task Without_a_protocol_export_is_grpc_as_the_aspire_dashboard_expects()
+    {
+        using var api = new ApiFactory(new Dictionary<string, string?>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = _receiver.GrpcEndpoint.ToString(),
+            ["OTEL_SERVICE_NAME"] = ApiService,
+            ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
+        });
+        var admin = await api.ClientAsync("root", "admin");
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/api/transcode/queue/status")).StatusCode);
+
+        var span = await _receiver.WaitForAsync(r => r.Spans.FirstOrDefault(s => Equals(s.Attributes.GetValueOrDefault("http.route"), "/api/transcode/queue/status")), Patience);
+        Assert.Equal(("GET /api/transcode/queue/status", ApiService, 2), (span.Name, span.ServiceName, span.Kind));
+        Assert.Empty(_receiver.Errors);
+    }
+
     private static readonly string[] Expected =
     [
         "mixillo.jobs", "mixillo.queue.wait", "mixillo.stage.duration", "mixillo.job.duration", "mixillo.jobs.finished", "mixillo.job.failures",
@@ -162,6 +179,7 @@ public sealed class TelemetryTests(DistributedFixture servers, Clips clips) : IA
         Assert.Equal(4, Count("mixillo.queue.wait", "mixillo.stage", "fetch") + Count("mixillo.queue.wait", "mixillo.stage", "process") + Count("mixillo.queue.wait", "mixillo.stage", "publish"));
         Assert.True(Sum("mixillo.storage.bytes", "direction", "read") > 0);
         Assert.True(Sum("mixillo.storage.bytes", "direction", "written") > 0);
+        Assert.True(Sum("mixillo.storage.bytes", "direction", "copied") > 0);
         Assert.Equal(1, Count("mixillo.ffmpeg.speed", "mixillo.ffmpeg.step", "encode"));
         Assert.Equal(MetricKind.Gauge, Latest(metrics, "mixillo.jobs")!.Kind);
         Assert.Contains(Latest(metrics, "mixillo.jobs")!.Points, p => Equals(p.Attributes.GetValueOrDefault("status"), "queued"));

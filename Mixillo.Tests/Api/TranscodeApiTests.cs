@@ -93,6 +93,7 @@ public sealed class TranscodeApiTests : IClassFixture<ApiFactory>, IAsyncLifetim
         Assert.Equal("bad_request", await Code(await _admin.GetAsync("/api/transcode/jobs?status=paused"), HttpStatusCode.BadRequest));
         Assert.Equal("bad_request", await Code(await _admin.GetAsync("/api/transcode/jobs?limit=1000"), HttpStatusCode.BadRequest));
         Assert.Equal("bad_request", await Code(await _admin.GetAsync("/api/transcode/jobs?sortBy=password"), HttpStatusCode.BadRequest));
+        Assert.Equal("bad_request", await Code(await _admin.GetAsync("/api/transcode/jobs?sortBy=7"), HttpStatusCode.BadRequest));
     }
 
     [Fact]

@@ -27,7 +27,13 @@ public sealed class InterruptionTests(Clips clips) : IDisposable
             }
         });
         var run = engine.TranscodeAsync(clip, output, new TranscodeOptions { Preset = preset }, progress, cancellationToken);
-        await encoding.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        // A run that ends before encoding shows progress says why (rather than a bare timeout).
+        if (await Task.WhenAny(encoding.Task, run).WaitAsync(TimeSpan.FromSeconds(60)) == run)
+        {
+            await run;
+            throw new InvalidOperationException("The encode finished before it reported progress.");
+        }
+
         return (run, await pid.Task);
     }
 
@@ -53,8 +59,9 @@ public sealed class InterruptionTests(Clips clips) : IDisposable
     [Fact]
     public async Task A_stalled_ffmpeg_is_killed_as_encoder_stalled_and_leaves_no_scratch()
     {
-        // ultrafast has no lookahead, so progress moves from the first frames and the short timeout only catches the stop.
-        var engine = new MediaEngine(new MediaOptions { StallTimeout = TimeSpan.FromSeconds(1.5) }, TimeProvider.System);
+        // ultrafast has no lookahead, so progress moves from the first frames and the timeout only catches the stop
+        // (5 s: ffmpeg's start on a machine busy with the rest of the suite once took longer than 1.5 s).
+        var engine = new MediaEngine(new MediaOptions { StallTimeout = TimeSpan.FromSeconds(5) }, TimeProvider.System);
         var (run, pid) = await StartLongEncode(engine, clips["long"], _out.Path, "ultrafast", CancellationToken.None);
 
         // A frozen ffmpeg (as on a hung disk or a decoder spinning on bad data): stopped, not dead.

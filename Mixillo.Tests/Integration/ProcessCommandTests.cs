@@ -100,11 +100,45 @@ public sealed class ProcessCommandTests(Clips clips) : IDisposable
     [InlineData("process", "--out")]
     [InlineData("process", "x.mp4", "--out", "o", "--qualities", "4k")]
     [InlineData("transcode")]
+    [InlineData("--urls", "http://127.0.0.1:5999", "transcode")]
     public async Task Bad_arguments_exit_2(params string[] args)
     {
         var (exit, _, stderr) = await Worker(args);
         Assert.Equal(2, exit);
         Assert.Contains("Mixillo.Worker process (INPUT | --demo) --out DIR", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_worker_host_serves_health_where_urls_says_given_as_key_and_value()
+    {
+        var url = $"http://127.0.0.1:{Mixillo.TestServers.ChildProcess.FreePort()}";
+        using var worker = StartWorker(["--urls", url, "--Queue:PollInterval=00:00:01"], new Dictionary<string, string>
+        {
+            ["ConnectionStrings__mixillo"] = $"Data Source={_folder.File("jobs.db")}",
+            ["Storage__Root"] = _folder.File("media"),
+            ["Worker__ScratchRoot"] = _folder.File("scratch"),
+        });
+        _ = worker.StandardOutput.ReadToEndAsync();
+        _ = worker.StandardError.ReadToEndAsync();
+        using var client = new HttpClient { BaseAddress = new Uri(url) };
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            string? health = null;
+            while (health != "Healthy" && clock.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(200);
+                health = await client.GetStringAsync("/health").ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : null, TaskScheduler.Default);
+            }
+
+            Assert.Equal("Healthy", health);
+            Assert.Equal("Healthy", await client.GetStringAsync("/alive"));
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, (await client.GetAsync("/api/transcode/jobs")).StatusCode);
+        }
+        finally
+        {
+            worker.Kill(entireProcessTree: true);
+        }
     }
 
     [Fact]

@@ -13,6 +13,10 @@ public sealed class FileSystemStorageTests : ObjectStorageContract
     protected override void Cleanup() => _root.Dispose();
 
     [Fact]
+    public async Task The_health_check_fails_when_the_folder_is_missing() =>
+        await Assert.ThrowsAsync<DirectoryNotFoundException>(() => new FileSystemStorage(Path.Combine(_root.Path, "unmounted")).CheckAsync(CancellationToken.None));
+
+    [Fact]
     public async Task Writes_leave_no_partial_files_behind()
     {
         var file = Path.Combine(_root.Path, "..", "source-" + Guid.NewGuid().ToString("N"));

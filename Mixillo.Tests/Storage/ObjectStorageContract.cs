@@ -39,6 +39,14 @@ public abstract class ObjectStorageContract : IAsyncLifetime, IDisposable
 
     private static readonly CancellationToken None = CancellationToken.None;
 
+    [Fact]
+    public async Task The_health_check_passes_on_initialized_storage_and_writes_nothing()
+    {
+        await Storage.CheckAsync(None);
+        await using var listing = Storage.ListAsync("", None).GetAsyncEnumerator(None);
+        Assert.False(await listing.MoveNextAsync());
+    }
+
     private string LocalFile(string name, int bytes, int seed = 1)
     {
         var path = _local.File(name);

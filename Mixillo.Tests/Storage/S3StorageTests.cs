@@ -16,6 +16,13 @@ public sealed class S3StorageTests(DistributedFixture servers) : ObjectStorageCo
     }
 
     [Fact]
+    public async Task The_health_check_fails_when_the_bucket_is_missing()
+    {
+        using var missing = new S3Storage(servers.NewBucket());
+        await Assert.ThrowsAsync<Amazon.S3.Model.NoSuchBucketException>(() => missing.CheckAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task S3_hands_out_presigned_urls()
     {
         Assert.NotNull(await Storage.PresignReadAsync("videos/any/720p.mp4", TimeSpan.FromMinutes(1)));

@@ -1,8 +1,10 @@
+using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Mixillo.Tests.Support.Otlp;
 using OpenTelemetry;
@@ -14,7 +16,10 @@ using OpenTelemetry.Trace;
 
 namespace Mixillo.Tests.Unit;
 
-/// <summary>The receiver against the real OpenTelemetry .NET OTLP exporter, and against hand-made bodies.</summary>
+/// <summary>
+/// The receiver against the real OpenTelemetry .NET OTLP exporter over OTLP/HTTP and over gRPC, and against hand-made
+/// bodies.
+/// </summary>
 public sealed class OtlpReceiverTests : IAsyncLifetime
 {
     private const string Source = "otlp-test";
@@ -25,12 +30,14 @@ public sealed class OtlpReceiverTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _receiver.DisposeAsync();
 
-    [Fact]
-    public async Task Spans_keep_their_trace_parent_kind_typed_attributes_events_and_status()
+    [Theory]
+    [InlineData(OtlpExportProtocol.HttpProtobuf)]
+    [InlineData(OtlpExportProtocol.Grpc)]
+    public async Task Spans_keep_their_trace_parent_kind_typed_attributes_events_and_status(OtlpExportProtocol protocol)
     {
         using var source = new ActivitySource(Source);
         using (var tracing = Sdk.CreateTracerProviderBuilder().AddSource(Source).SetResourceBuilder(SvcA())
-                   .AddOtlpExporter(Export("/v1/traces")).Build())
+                   .AddOtlpExporter(Export(protocol, "/v1/traces")).Build())
         {
             using (source.StartActivity("transcode", ActivityKind.Server))
             using (var encode = source.StartActivity("encode", ActivityKind.Client))
@@ -68,8 +75,10 @@ public sealed class OtlpReceiverTests : IAsyncLifetime
         Assert.Empty(_receiver.Errors);
     }
 
-    [Fact]
-    public async Task Counters_histograms_and_gauges_arrive_with_their_values_and_attributes()
+    [Theory]
+    [InlineData(OtlpExportProtocol.HttpProtobuf)]
+    [InlineData(OtlpExportProtocol.Grpc)]
+    public async Task Counters_histograms_and_gauges_arrive_with_their_values_and_attributes(OtlpExportProtocol protocol)
     {
         using var meter = new Meter(Source);
         var renditions = meter.CreateCounter<long>("mixillo.renditions", unit: "{rendition}");
@@ -77,7 +86,7 @@ public sealed class OtlpReceiverTests : IAsyncLifetime
         meter.CreateObservableGauge("mixillo.queue.depth", () => new Measurement<double>(4.5, new KeyValuePair<string, object?>("queue", "default")));
         var rung = new KeyValuePair<string, object?>("rung", "720p");
         using (var metrics = Sdk.CreateMeterProviderBuilder().AddMeter(Source).SetResourceBuilder(SvcA())
-                   .AddOtlpExporter(Export("/v1/metrics")).Build())
+                   .AddOtlpExporter(Export(protocol, "/v1/metrics")).Build())
         {
             renditions.Add(2, rung);
             renditions.Add(3, rung);
@@ -106,8 +115,10 @@ public sealed class OtlpReceiverTests : IAsyncLifetime
         Assert.Empty(_receiver.Errors);
     }
 
-    [Fact]
-    public async Task Logs_carry_body_severity_scope_attributes_and_the_active_span()
+    [Theory]
+    [InlineData(OtlpExportProtocol.HttpProtobuf)]
+    [InlineData(OtlpExportProtocol.Grpc)]
+    public async Task Logs_carry_body_severity_scope_attributes_and_the_active_span(OtlpExportProtocol protocol)
     {
         using var source = new ActivitySource(Source);
         using var tracing = Sdk.CreateTracerProviderBuilder().AddSource(Source).Build();
@@ -116,7 +127,7 @@ public sealed class OtlpReceiverTests : IAsyncLifetime
                {
                    o.IncludeScopes = true;
                    o.SetResourceBuilder(SvcA());
-                   o.AddOtlpExporter(Export("/v1/logs"));
+                   o.AddOtlpExporter(Export(protocol, "/v1/logs"));
                })))
         {
             var logger = logging.CreateLogger("Mixillo.Worker");
@@ -148,7 +159,7 @@ public sealed class OtlpReceiverTests : IAsyncLifetime
             0x23, 0x28, 0x01, 0x24, // field 4, a group holding field 5 = varint 1
             0x2D, 1, 2, 3, 4, // field 5, fixed32
         ];
-        byte[] request = [.. unknown, .. Message(1, Message(2, Message(2, Message(5, "zipped"u8.ToArray()))))];
+        byte[] request = [.. unknown, .. TraceRequest("zipped")];
 
         Assert.Equal(HttpStatusCode.OK, await PostAsync("/v1/traces", Gzip(request), "gzip"));
 
@@ -159,17 +170,52 @@ public sealed class OtlpReceiverTests : IAsyncLifetime
     [Fact]
     public async Task A_malformed_body_is_refused_and_recorded()
     {
-        // Field 1 announces five bytes; one follows.
-        Assert.Equal(HttpStatusCode.BadRequest, await PostAsync("/v1/metrics", [0x0A, 0x05, 0x01]));
+        Assert.Equal(HttpStatusCode.BadRequest, await PostAsync("/v1/metrics", Truncated));
 
         Assert.Contains("/v1/metrics", Assert.Single(_receiver.Errors), StringComparison.Ordinal);
         Assert.Empty(_receiver.Metrics);
     }
 
     [Fact]
+    public async Task Grpc_messages_are_joined_and_unzipped_and_the_call_answers_an_empty_message_and_status_0()
+    {
+        var (body, status, _) = await CallAsync("trace.v1.TraceService", [.. Frame(TraceRequest("plain")), .. Frame(TraceRequest("zipped"), gzip: true)]);
+
+        Assert.Equal("0", status);
+        Assert.Equal(Frame([]), body);
+        Assert.Equal(["plain", "zipped"], _receiver.Spans.Select(s => s.Name));
+        Assert.Empty(_receiver.Errors);
+    }
+
+    [Fact]
+    public async Task A_grpc_call_over_http_1_1_is_refused_and_recorded()
+    {
+        Assert.Equal(HttpStatusCode.UpgradeRequired, await PostAsync("/opentelemetry.proto.collector.trace.v1.TraceService/Export", Frame(TraceRequest("lost"))));
+
+        Assert.Contains("HTTP/1.1", Assert.Single(_receiver.Errors), StringComparison.Ordinal);
+        Assert.Empty(_receiver.Spans);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_malformed_grpc_body_is_refused_with_invalid_argument_and_recorded(bool brokenFrame)
+    {
+        // A frame whose length runs past the end, or a whole frame holding a truncated message.
+        var (body, status, message) = await CallAsync("metrics.v1.MetricsService", brokenFrame ? Frame(Truncated)[..^1] : Frame(Truncated));
+
+        Assert.Equal("3", status);
+        Assert.Empty(body);
+        var error = Assert.Single(_receiver.Errors);
+        Assert.Contains("MetricsService/Export", error, StringComparison.Ordinal);
+        Assert.EndsWith(Uri.UnescapeDataString(message!), error, StringComparison.Ordinal);
+        Assert.Empty(_receiver.Metrics);
+    }
+
+    [Fact]
     public async Task A_wait_that_times_out_says_what_did_arrive()
     {
-        Assert.Equal(HttpStatusCode.OK, await PostAsync("/v1/traces", Message(1, Message(2, Message(2, Message(5, "arrived"u8.ToArray()))))));
+        Assert.Equal(HttpStatusCode.OK, await PostAsync("/v1/traces", TraceRequest("arrived")));
 
         var timeout = await Assert.ThrowsAsync<TimeoutException>(
             () => _receiver.WaitForAsync(r => r.Spans.FirstOrDefault(s => s.Name == "missing"), TimeSpan.FromMilliseconds(200)));
@@ -177,7 +223,13 @@ public sealed class OtlpReceiverTests : IAsyncLifetime
         Assert.Contains("spans [arrived x1]", timeout.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>Field 1 announces five bytes; one follows.</summary>
+    private static byte[] Truncated => [0x0A, 0x05, 0x01];
+
     private static ResourceBuilder SvcA() => ResourceBuilder.CreateDefault().AddService("svc-a");
+
+    /// <summary>An export request holding one span named <paramref name="name"/> and nothing else.</summary>
+    private static byte[] TraceRequest(string name) => Message(1, Message(2, Message(2, Message(5, Encoding.UTF8.GetBytes(name)))));
 
     /// <summary>A length-delimited field (short enough for one-byte tag and length).</summary>
     private static byte[] Message(int field, byte[] content) => [(byte)((field << 3) | 2), (byte)content.Length, .. content];
@@ -191,10 +243,20 @@ public sealed class OtlpReceiverTests : IAsyncLifetime
         return zipped.ToArray();
     }
 
-    private Action<OtlpExporterOptions> Export(string path) => options =>
+    /// <summary>A gRPC length-prefixed message: compressed flag, big-endian length, the (zipped) message.</summary>
+    private static byte[] Frame(byte[] message, bool gzip = false)
     {
-        options.Endpoint = new Uri(_receiver.Endpoint, path);
-        options.Protocol = OtlpExportProtocol.HttpProtobuf;
+        var content = gzip ? Gzip(message) : message;
+        var length = new byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(length, content.Length);
+        return [gzip ? (byte)1 : (byte)0, .. length, .. content];
+    }
+
+    /// <summary>Over gRPC the exporter appends the service's path to the base address; over HTTP it takes the full one.</summary>
+    private Action<OtlpExporterOptions> Export(OtlpExportProtocol protocol, string httpPath) => options =>
+    {
+        options.Endpoint = protocol == OtlpExportProtocol.Grpc ? _receiver.GrpcEndpoint : new Uri(_receiver.Endpoint, httpPath);
+        options.Protocol = protocol;
     };
 
     private async Task<HttpStatusCode> PostAsync(string path, byte[] body, string? encoding = null)
@@ -207,5 +269,26 @@ public sealed class OtlpReceiverTests : IAsyncLifetime
 
         using var response = await client.PostAsync(new Uri(_receiver.Endpoint, path), content);
         return response.StatusCode;
+    }
+
+    /// <summary>An Export call of <paramref name="service"/> over HTTP/2 without TLS: the response body, grpc-status and grpc-message.</summary>
+    private async Task<(byte[] Body, string? Status, string? Message)> CallAsync(string service, byte[] body)
+    {
+        using var client = new HttpClient();
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_receiver.GrpcEndpoint, $"/opentelemetry.proto.collector.{service}/Export"))
+        {
+            Content = content,
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        using var response = await client.SendAsync(request);
+        Assert.Equal((HttpStatusCode.OK, "application/grpc"), (response.StatusCode, response.Content.Headers.ContentType?.MediaType));
+
+        // The trailers follow the body, so they are read after it.
+        var received = await response.Content.ReadAsByteArrayAsync();
+        string? Trailer(string name) => response.TrailingHeaders.TryGetValues(name, out var values) ? values.Single() : null;
+        return (received, Trailer("grpc-status"), Trailer("grpc-message"));
     }
 }

@@ -14,6 +14,8 @@ internal sealed class FailingOnceStorage(IObjectStorage inner, string suffix) : 
 
     public Task InitializeAsync(CancellationToken cancellationToken) => inner.InitializeAsync(cancellationToken);
 
+    public Task CheckAsync(CancellationToken cancellationToken) => inner.CheckAsync(cancellationToken);
+
     public Task GetFileAsync(string key, string path, CancellationToken cancellationToken) => inner.GetFileAsync(key, path, cancellationToken);
 
     public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken) => inner.OpenReadAsync(key, cancellationToken);

@@ -7,10 +7,10 @@ namespace Mixillo.Worker.Hosting;
 
 /// <summary>
 /// Jobs by status as the gauge <c>mixillo.jobs</c>, read from the store every <see cref="Refresh"/> while a
-/// metrics exporter listens (never otherwise). Every API and worker process reports the same numbers: take
-/// the maximum across instances, not the sum.
+/// metrics exporter listens (never otherwise). The API reports it (workers do not: one count per instance of
+/// the front door is plenty); several API instances report the same numbers, so take the maximum, not the sum.
 /// </summary>
-internal sealed partial class QueueGauges : BackgroundService
+public sealed partial class QueueGauges : BackgroundService
 {
     public static readonly TimeSpan Refresh = TimeSpan.FromSeconds(15);
 
@@ -36,9 +36,9 @@ internal sealed partial class QueueGauges : BackgroundService
                 {
                     _counts = await _store.CountAsync(stoppingToken);
                 }
-                catch (Exception ex) when (StoreErrors.IsTransient(ex))
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
-                    // The store's health check says so; the gauge keeps its last numbers.
+                    // The store away, or not migrated yet: its health check says so; the gauge keeps its last numbers.
                     LogCountFailed(ex.Message);
                 }
             }
@@ -69,6 +69,6 @@ internal sealed partial class QueueGauges : BackgroundService
         static Measurement<long> Of(long count, string status) => new(count, new KeyValuePair<string, object?>(WorkerTelemetry.Status, status));
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Queue gauges not refreshed: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue gauges not refreshed: {Reason}")]
     private partial void LogCountFailed(string reason);
 }

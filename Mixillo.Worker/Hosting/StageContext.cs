@@ -23,18 +23,22 @@ internal sealed class StageContext(TranscodeJob job, JobLease lease, string scra
     /// <summary>The task running now: a failure is recorded against it.</summary>
     public JobTaskType? CurrentTask { get; set; }
 
-    /// <summary>Adds to the job's usage; bytes also count in <c>mixillo.storage.bytes</c>.</summary>
-    public void Use(double cpuSeconds = 0, long bytesRead = 0, long bytesWritten = 0)
+    /// <summary>
+    /// Adds to the job's usage. Bytes also count in <c>mixillo.storage.bytes</c> by direction: read and written
+    /// through this worker, or copied inside storage (publishing; the job pays for them as written).
+    /// </summary>
+    public void Use(double cpuSeconds = 0, long bytesRead = 0, long bytesWritten = 0, long bytesCopied = 0)
     {
-        Usage = Usage.Add(cpuSeconds, bytesRead, bytesWritten);
-        if (bytesRead > 0)
+        Usage = Usage.Add(cpuSeconds, bytesRead, bytesWritten + bytesCopied);
+        Count(bytesRead, "read");
+        Count(bytesWritten, "written");
+        Count(bytesCopied, "copied");
+        static void Count(long bytes, string direction)
         {
-            WorkerTelemetry.StorageBytes.Add(bytesRead, new KeyValuePair<string, object?>(WorkerTelemetry.Direction, "read"));
-        }
-
-        if (bytesWritten > 0)
-        {
-            WorkerTelemetry.StorageBytes.Add(bytesWritten, new KeyValuePair<string, object?>(WorkerTelemetry.Direction, "written"));
+            if (bytes > 0)
+            {
+                WorkerTelemetry.StorageBytes.Add(bytes, new KeyValuePair<string, object?>(WorkerTelemetry.Direction, direction));
+            }
         }
     }
 

@@ -265,7 +265,7 @@ public sealed partial class StageRunner(
         foreach (var (relative, stored) in copies.OrderBy(c => IsManifest(c.Key)).ThenBy(c => c.Key, StringComparer.Ordinal))
         {
             await storage.CopyAsync(stored.Key, target + relative, cancellationToken);
-            context.Use(bytesWritten: stored.SizeBytes);
+            context.Use(bytesCopied: stored.SizeBytes);
         }
 
         // Every copy is done: staging goes before the job says completed, so nobody sees a completed job with

@@ -39,9 +39,9 @@ public static class WorkerTelemetry
     public static readonly Counter<long> Recovered = Meter.CreateCounter<long>(
         "mixillo.jobs.recovered", "{job}", "Stuck jobs recovered from lost workers");
 
-    /// <summary>Bytes the worker moved to and from object storage, by direction (read, written).</summary>
+    /// <summary>Bytes of object storage by direction: read and written by stages, copied inside storage by publish.</summary>
     public static readonly Counter<long> StorageBytes = Meter.CreateCounter<long>(
-        "mixillo.storage.bytes", "By", "Bytes read from and written to object storage by stages");
+        "mixillo.storage.bytes", "By", "Bytes stages read from, wrote to, and copied inside object storage");
 
     /// <summary>Counts a job that has just reached its final status, and its processing time.</summary>
     public static void RecordFinished(TranscodeJob job)

@@ -4,34 +4,49 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Mixillo.Tests.Support.Otlp;
 
 /// <summary>
-/// An OTLP/HTTP protobuf collector on a free loopback port that keeps what it receives: POST /v1/traces,
-/// /v1/metrics and /v1/logs, gzip or not. A body it cannot decode answers 400 and lands in <see cref="Errors"/>.
+/// An OTLP collector on a free loopback port that keeps what it receives: OTLP/HTTP protobuf on POST /v1/traces,
+/// /v1/metrics and /v1/logs, and OTLP/gRPC (HTTP/2 without TLS) on the Export call of the trace, metrics and logs
+/// services, gzip or not. A body it cannot decode answers 400 (gRPC: status 3) and lands in <see cref="Errors"/>.
 /// </summary>
 public sealed class OtlpReceiver : IAsyncDisposable
 {
     private const string Protobuf = "application/x-protobuf";
+    private const string GrpcService = "/opentelemetry.proto.collector.";
     private readonly Lock _gate = new();
     private readonly List<ReceivedSpan> _spans = [];
     private readonly List<ReceivedMetric> _metrics = [];
     private readonly List<ReceivedLog> _logs = [];
     private readonly List<string> _errors = [];
     private readonly WebApplication _app;
+    private ListenOptions _http = null!;
+    private ListenOptions _grpc = null!;
 
     private OtlpReceiver()
     {
         // The empty builder reads no appsettings.json or environment, so nothing in the test folder reconfigures it.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            // Without TLS there is no ALPN to pick HTTP/2, and Kestrel serves a cleartext Http1AndHttp2 endpoint as
+            // HTTP/1.1 only (an HTTP/2 preface gets GOAWAY HTTP_1_1_REQUIRED), so gRPC, which is HTTP/2 by prior
+            // knowledge there, has a port of its own.
+            kestrel.Listen(IPAddress.Loopback, 0, listen => _http = listen);
+            kestrel.Listen(IPAddress.Loopback, 0, listen => (_grpc = listen).Protocols = HttpProtocols.Http2);
+        });
         _app = builder.Build();
         _app.Run(HandleAsync);
     }
 
-    /// <summary>The base address, http://127.0.0.1:PORT; exporters need the full signal path appended.</summary>
-    public Uri Endpoint => new(_app.Urls.Single());
+    /// <summary>The base address of OTLP/HTTP (HTTP/1.1), http://127.0.0.1:PORT; exporters need the full signal path appended.</summary>
+    public Uri Endpoint => Address(_http);
+
+    /// <summary>The base address of OTLP/gRPC (HTTP/2 only), http://127.0.0.1:PORT, which exporters take as it is.</summary>
+    public Uri GrpcEndpoint => Address(_grpc);
 
     public IReadOnlyList<ReceivedSpan> Spans => Snapshot(_spans);
 
@@ -98,9 +113,9 @@ public sealed class OtlpReceiver : IAsyncDisposable
         var request = context.Request;
         Action<ReadOnlyMemory<byte>>? accept = request.Path.Value switch
         {
-            "/v1/traces" => body => Add(_spans, OtlpDecoder.DecodeTraces(body)),
-            "/v1/metrics" => body => Add(_metrics, OtlpDecoder.DecodeMetrics(body)),
-            "/v1/logs" => body => Add(_logs, OtlpDecoder.DecodeLogs(body)),
+            "/v1/traces" or GrpcService + "trace.v1.TraceService/Export" => body => Add(_spans, OtlpDecoder.DecodeTraces(body)),
+            "/v1/metrics" or GrpcService + "metrics.v1.MetricsService/Export" => body => Add(_metrics, OtlpDecoder.DecodeMetrics(body)),
+            "/v1/logs" or GrpcService + "logs.v1.LogsService/Export" => body => Add(_logs, OtlpDecoder.DecodeLogs(body)),
             _ => null,
         };
         if (accept is null || !HttpMethods.IsPost(request.Method))
@@ -109,25 +124,46 @@ public sealed class OtlpReceiver : IAsyncDisposable
             return;
         }
 
-        if (request.ContentType?.StartsWith(Protobuf, StringComparison.OrdinalIgnoreCase) != true)
+        var grpc = request.Path.Value!.StartsWith(GrpcService, StringComparison.Ordinal);
+        if (grpc && !HttpProtocol.IsHttp2(request.Protocol))
         {
-            Add(_errors, [$"{request.Path}: content type '{request.ContentType}' is not {Protobuf}"]);
+            // A gRPC status is a trailer, and Kestrel sends none on HTTP/1.1.
+            Add(_errors, [$"{request.Path}: gRPC over {request.Protocol}, not HTTP/2"]);
+            context.Response.StatusCode = StatusCodes.Status426UpgradeRequired;
+            return;
+        }
+
+        var contentType = grpc ? GrpcFrames.ContentType : Protobuf;
+        if (request.ContentType?.StartsWith(contentType, StringComparison.OrdinalIgnoreCase) != true)
+        {
+            Add(_errors, [$"{request.Path}: content type '{request.ContentType}' is not {contentType}"]);
             context.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
             return;
         }
 
+        string? error = null;
         try
         {
-            // Decoded in full before anything is kept, so a bad body adds nothing; an empty response is a valid one.
-            accept(await ReadBodyAsync(request, context.RequestAborted));
-            context.Response.ContentType = Protobuf;
+            // Decoded in full before anything is kept, so a bad body adds nothing.
+            var body = await ReadBodyAsync(request, context.RequestAborted);
+            accept(grpc ? GrpcFrames.Unframe(body) : body);
         }
         catch (InvalidDataException e)
         {
-            Add(_errors, [$"{request.Path}: {e.Message}"]);
-            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            error = e.Message;
+            Add(_errors, [$"{request.Path}: {error}"]);
         }
+
+        // Every field of an export response is optional, so an empty one is valid.
+        if (grpc)
+            await GrpcFrames.AnswerAsync(context.Response, error);
+        else if (error is null)
+            context.Response.ContentType = Protobuf;
+        else
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
     }
+
+    private static Uri Address(ListenOptions listen) => new($"http://{listen.IPEndPoint}");
 
     private static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
