@@ -16,6 +16,8 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
 {
     private const string Columns = "document, lease_token";
 
+    private readonly CountCache _totals = new(time);
+
     protected QueueOptions Options { get; } = Validated(options);
 
     protected TimeProvider Time { get; } = time;
@@ -286,7 +288,9 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
             async connection =>
             {
                 long? total = query.After is null
-                    ? await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM transcode_jobs {filter}", parameters, cancellationToken: cancellationToken))
+                    ? await _totals.GetAsync(
+                        query,
+                        () => connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM transcode_jobs {filter}", parameters, cancellationToken: cancellationToken)))
                     : null;
                 var rows = (await connection.QueryAsync<(string, long)>(new CommandDefinition(
                     $"SELECT {Columns} FROM transcode_jobs {filter}{keyset} ORDER BY {order}, job_id {direction} LIMIT @take OFFSET @skip",
