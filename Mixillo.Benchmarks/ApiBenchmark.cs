@@ -567,8 +567,9 @@ internal static class ApiBenchmark
                         (SELECT count(*) FROM transcode_jobs WHERE status = 'queued'
                             AND (priority > {priority} OR (priority = {priority} AND (created_at < {created} OR (created_at = {created} AND job_id < '{jobId}'))))),
                         (SELECT count(*) FROM transcode_jobs WHERE status = 'processing'),
-                        (SELECT avg(CAST(completed_at - started_at AS DOUBLE PRECISION)) / 1000 FROM transcode_jobs
-                            WHERE status = 'completed' AND completed_at >= {recent})
+                        (SELECT avg(CAST(completed_at - started_at AS DOUBLE PRECISION)) / 1000 FROM
+                            (SELECT completed_at, started_at FROM transcode_jobs WHERE status = 'completed' AND completed_at >= {recent}
+                             ORDER BY completed_at DESC LIMIT 100) AS latest)
                     """)));
             }
         }
