@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using Amazon.S3;
 using Mixillo.Jobs.Model;
@@ -79,9 +80,25 @@ public class WorkerLogicTests
         var foreign = Directory.CreateDirectory(root.File("worker_otherhost_999999999")).FullName;
         var unrelated = Directory.CreateDirectory(root.File("notes")).FullName;
 
-        var removed = ScratchCleaner.RemoveAbandoned(root.Path, self);
+        // The dead worker's ffmpeg, still running (a SIGKILLed worker's children are not told); and a process of the live one.
+        File.WriteAllText(Path.Combine(dead, "source.mp4"), "");
+        File.WriteAllText(Path.Combine(alive, "source.mp4"), "");
+        using var orphan = Process.Start("tail", ["-f", Path.Combine(dead, "source.mp4")]);
+        using var working = Process.Start("tail", ["-f", Path.Combine(alive, "source.mp4")]);
+        try
+        {
+            var removed = ScratchCleaner.RemoveAbandoned(root.Path, self);
 
-        Assert.Equal([dead], removed);
-        Assert.True(Directory.Exists(mine) && Directory.Exists(alive) && Directory.Exists(foreign) && Directory.Exists(unrelated));
+            Assert.Equal([dead], removed.Select(r => r.Folder));
+            Assert.Equal([orphan.Id], removed.Single().KilledPids);
+            Assert.True(orphan.WaitForExit(TimeSpan.FromSeconds(5)));
+            Assert.False(working.HasExited);
+            Assert.True(Directory.Exists(mine) && Directory.Exists(alive) && Directory.Exists(foreign) && Directory.Exists(unrelated));
+        }
+        finally
+        {
+            working.Kill();
+            orphan.Kill();
+        }
     }
 }

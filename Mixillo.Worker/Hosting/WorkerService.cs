@@ -25,9 +25,9 @@ public sealed partial class WorkerService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        foreach (var folder in ScratchCleaner.RemoveAbandoned(options.ScratchRoot, identity))
+        foreach (var abandoned in ScratchCleaner.RemoveAbandoned(options.ScratchRoot, identity))
         {
-            LogScratchRemoved(folder);
+            LogScratchRemoved(abandoned.Folder, abandoned.KilledPids.Count == 0 ? "none" : string.Join(", ", abandoned.KilledPids));
         }
 
         // Claims need the store; storage may be away for a moment (its failures make stages retry), so it is
@@ -157,8 +157,8 @@ public sealed partial class WorkerService(
     [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} started: {Concurrency} at once, stages {Stages}")]
     private partial void LogStarted(string workerId, int concurrency, string stages);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Removed scratch of a crashed worker: {Folder}")]
-    private partial void LogScratchRemoved(string folder);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed scratch of a crashed worker: {Folder} (orphan processes killed: {Pids})")]
+    private partial void LogScratchRemoved(string folder, string pids);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} was stuck and is now {Status}")]
     private partial void LogRecovered(string jobId, Mixillo.Jobs.Model.JobStatus status);
