@@ -1,5 +1,7 @@
 using Mixillo.Jobs.Model;
+using Mixillo.Tests.Stores;
 using Mixillo.Tests.Support;
+using Mixillo.Worker.Hosting;
 
 namespace Mixillo.Tests.Worker;
 
@@ -17,6 +19,39 @@ public sealed class WorkerTests(Clips clips) : IAsyncLifetime
     }
 
     public async Task DisposeAsync() => await _deployment.DisposeAsync();
+
+    [Fact]
+    public async Task Staging_of_cancelled_and_deleted_jobs_is_swept_and_that_of_failed_and_waiting_jobs_kept()
+    {
+        var none = CancellationToken.None;
+        var store = _deployment.Store;
+        var cancelled = await store.CreateAsync(JobFactory.New(), queue: true, none);
+        await store.ChangeAsync(cancelled.JobId, (j, now) => j.Cancel(now), none);
+        var failed = await store.CreateAsync(JobFactory.New(), queue: true, none);
+        var ghost = await store.ClaimAsync("ghost", "gone", none);
+        await store.UpdateAsync(ghost.Lease!, (j, now) => j.Fail(JobFactory.Error(retryable: false), now, 0), none);
+        var waiting = await store.CreateAsync(JobFactory.New(), queue: false, none);
+        var staged = new[] { cancelled.JobId, failed.JobId, waiting.JobId, "job_1_deleted" };
+        var file = Path.GetTempFileName();
+        foreach (var jobId in staged)
+        {
+            await _deployment.Storage.PutFileAsync(OutputKeys.Attempt(jobId, 1) + "360p.mp4", file, none);
+        }
+
+        File.Delete(file);
+        await _deployment.StartWorkerAsync(new() { ["Worker:StagingSweepInterval"] = "00:00:00.5" });
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while ((await _deployment.KeysAsync(OutputKeys.StagingRoot)).Count > 2 && clock.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(
+            new[] { OutputKeys.Attempt(failed.JobId, 1) + "360p.mp4", OutputKeys.Attempt(waiting.JobId, 1) + "360p.mp4" }.Order(StringComparer.Ordinal),
+            (await _deployment.KeysAsync(OutputKeys.StagingRoot)).Order(StringComparer.Ordinal));
+        Assert.Equal(JobStatus.Failed, (await store.GetAsync(failed.JobId, none))!.Status);
+    }
 
     [Fact]
     public async Task A_source_in_storage_becomes_the_whole_output_set_and_a_completed_job()

@@ -55,6 +55,7 @@ public static class WorkerExtensions
         services.AddSingleton(WorkerIdentity.Current);
         services.AddSingleton<StageRunner>();
         services.AddSingleton<WorkerPulse>();
+        services.AddSingleton<StagingSweeper>();
         services.AddHostedService<WorkerService>();
         services.AddHealthChecks().AddCheck<WorkerHealthCheck>("worker", timeout: HealthTimeout);
         // Running stages get their grace, then a little more to release their jobs.

@@ -25,6 +25,9 @@ public sealed class WorkerOptions
     /// <summary>The stage's progress is written at most this often.</summary>
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How often staging that no job needs any more is looked for and removed (<see cref="StagingSweeper"/>).</summary>
+    public TimeSpan StagingSweepInterval { get; set; } = TimeSpan.FromMinutes(10);
+
     public IReadOnlyList<JobStage> StageList =>
         [.. Stages.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(JobJson.Parse<JobStage>).Distinct()];
 
@@ -40,9 +43,9 @@ public sealed class WorkerOptions
             throw new ArgumentException($"{Section}:Stages names no stage (fetch, process, publish).");
         }
 
-        if (ShutdownGrace < TimeSpan.Zero || ProgressInterval <= TimeSpan.Zero)
+        if (ShutdownGrace < TimeSpan.Zero || ProgressInterval <= TimeSpan.Zero || StagingSweepInterval <= TimeSpan.Zero)
         {
-            throw new ArgumentException($"{Section}: ShutdownGrace cannot be negative and ProgressInterval must be positive.");
+            throw new ArgumentException($"{Section}: ShutdownGrace cannot be negative; ProgressInterval and StagingSweepInterval must be positive.");
         }
     }
 }

@@ -14,6 +14,7 @@ public sealed partial class WorkerService(
     IJobStore store,
     IObjectStorage storage,
     StageRunner runner,
+    StagingSweeper sweeper,
     WorkerOptions options,
     QueueOptions queue,
     WorkerIdentity identity,
@@ -50,6 +51,7 @@ public sealed partial class WorkerService(
         using var graceOnStop = stoppingToken.Register(() => hardStop.CancelAfter(options.ShutdownGrace));
         var loops = Enumerable.Range(0, options.Concurrency).Select(_ => ClaimLoopAsync(stoppingToken, hardStop.Token)).ToList();
         loops.Add(RecoveryLoopAsync(stoppingToken));
+        loops.Add(SweepLoopAsync(stoppingToken));
         loops.Add(storageReady);
         await Task.WhenAll(loops);
     }
@@ -142,6 +144,32 @@ public sealed partial class WorkerService(
         }
     }
 
+    /// <summary>Every <see cref="WorkerOptions.StagingSweepInterval"/>, staging no job needs is removed; a failed sweep waits for the next.</summary>
+    private async Task SweepLoopAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(options.StagingSweepInterval, stopping);
+                var swept = await sweeper.SweepAsync(stopping);
+                if (swept.Count > 0)
+                {
+                    LogStagingSwept(swept.Count, string.Join(", ", swept));
+                }
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (!stopping.IsCancellationRequested)
+            {
+                // Garbage can wait: whatever went wrong, the worker goes on and the next sweep tries again.
+                LogSweepFailed(ex.Message);
+            }
+        }
+    }
+
     private static async Task PauseAsync(CancellationToken stopping)
     {
         try
@@ -162,6 +190,12 @@ public sealed partial class WorkerService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} was stuck and is now {Status}")]
     private partial void LogRecovered(string jobId, Mixillo.Jobs.Model.JobStatus status);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed the staging of {Count} finished or deleted jobs: {JobIds}")]
+    private partial void LogStagingSwept(int count, string jobIds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Staging sweep failed, trying again later: {Reason}")]
+    private partial void LogSweepFailed(string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A stage failed unexpectedly; the slot goes on")]
     private partial void LogUnexpected(Exception exception);
