@@ -80,7 +80,7 @@ internal static class ApiBenchmark
         try
         {
             var deepSkip = Math.Min(DeepSkip, settings.Jobs / 2);
-            await stdout.WriteLineAsync(Invariant($"api benchmark: {settings.Jobs} jobs of {Users} users, up to {settings.Requests} requests or {CaseTimeLimit.TotalSeconds:0} s per case and concurrency, concurrency {string.Join('/', Concurrencies)}, {Environment.ProcessorCount} cores, load average {LoadAverage()}"));
+            await stdout.WriteLineAsync(Invariant($"api benchmark: {settings.Jobs} jobs of {Users} users, up to {settings.Requests} requests or {CaseTimeLimit.TotalSeconds:0} s per case and concurrency, concurrency {string.Join('/', Concurrencies)}, {Environment.ProcessorCount} cores, load average {Machine.LoadAverage()}"));
 
             var started = Stopwatch.StartNew();
             server = await PostgresServer.StartAsync(cancellationToken);
@@ -173,16 +173,11 @@ internal static class ApiBenchmark
                 await stdout.WriteLineAsync($"API logged: {line}");
             }
 
-            await stdout.WriteLineAsync(Invariant($"load average at the end {LoadAverage()}"));
+            await stdout.WriteLineAsync(Invariant($"load average at the end {Machine.LoadAverage()}"));
             await stdout.WriteLineAsync();
             await stdout.WriteAsync(Summary(results, seeded, settings, deepSkip));
             // Exit 1 on a bad answer or a logged error; PASS and MISS both exit 0, as the other benchmarks do.
             return results.All(r => r.Problems.Count == 0) && !logged.Any(l => l.StartsWith("fail:", StringComparison.Ordinal) || l.StartsWith("crit:", StringComparison.Ordinal)) ? 0 : 1;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            await stderr.WriteLineAsync("cancelled");
-            return 130;
         }
         finally
         {
@@ -605,9 +600,6 @@ internal static class ApiBenchmark
     private static double Percentile(double[] sorted, double p) =>
         sorted.Length == 0 ? double.NaN : sorted[Math.Max(0, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
-    // Other builds and test runs may share the machine; the load average says how busy it was.
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private static string Summary(List<Result> results, Seeded seeded, Settings settings, int deepSkip)
     {

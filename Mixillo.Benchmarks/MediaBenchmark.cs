@@ -78,11 +78,6 @@ internal static class MediaBenchmark
             await stdout.WriteAsync(Summary(jobs, samples, settings));
             return 0;
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            await stderr.WriteLineAsync("cancelled");
-            return 130;
-        }
         finally
         {
             Directory.Delete(root, recursive: true);

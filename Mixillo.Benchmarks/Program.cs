@@ -10,14 +10,14 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
 return args switch
 {
     ["media", .. var rest] => await RunAsync(MediaBenchmark.Synopsis, () => MediaBenchmark.Settings.Parse(rest), s => MediaBenchmark.RunAsync(s, Console.Out, Console.Error, cancellation.Token)),
-    ["queue", .. var rest] => await RunAsync(QueueBenchmark.Synopsis, () => QueueBenchmark.Settings.Parse(rest), s => QueueBenchmark.RunAsync(s, Console.Out, Console.Error, cancellation.Token)),
+    ["queue", .. var rest] => await RunAsync(QueueBenchmark.Synopsis, () => QueueBenchmark.Settings.Parse(rest), s => QueueBenchmark.RunAsync(s, Console.Out, cancellation.Token)),
     ["worker", .. var rest] => await RunAsync(WorkerBenchmark.Synopsis, () => WorkerBenchmark.Settings.Parse(rest), s => WorkerBenchmark.RunAsync(s, Console.Out, Console.Error, cancellation.Token)),
     ["api", .. var rest] => await RunAsync(ApiBenchmark.Synopsis, () => ApiBenchmark.Settings.Parse(rest), s => ApiBenchmark.RunAsync(s, Console.Out, Console.Error, cancellation.Token)),
     _ => Usage(),
 };
 
-// Bad options print the reason and the verb's usage, and exit 2.
-static async Task<int> RunAsync<TSettings>(string synopsis, Func<TSettings> parse, Func<TSettings, Task<int>> run)
+// Bad options print the reason and the verb's usage, and exit 2; a cancelled run (its servers and folders removed) exits 130.
+async Task<int> RunAsync<TSettings>(string synopsis, Func<TSettings> parse, Func<TSettings, Task<int>> run)
 {
     TSettings settings;
     try
@@ -31,7 +31,15 @@ static async Task<int> RunAsync<TSettings>(string synopsis, Func<TSettings> pars
         return 2;
     }
 
-    return await run(settings);
+    try
+    {
+        return await run(settings);
+    }
+    catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+    {
+        await Console.Error.WriteLineAsync("cancelled");
+        return 130;
+    }
 }
 
 void Cancel(PosixSignalContext context)

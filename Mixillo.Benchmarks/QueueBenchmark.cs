@@ -35,13 +35,13 @@ internal static class QueueBenchmark
     // What a worker's claim loop passes; a wait that lasts this long means no wake-up came.
     private static readonly TimeSpan IdleWait = TimeSpan.FromSeconds(5);
 
-    public static async Task<int> RunAsync(Settings settings, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(Settings settings, TextWriter stdout, CancellationToken cancellationToken)
     {
         var root = Directory.CreateTempSubdirectory("mixillo-queue-").FullName;
         PostgresServer? server = null;
         try
         {
-            await stdout.WriteLineAsync(Invariant($"queue benchmark: {settings.Jobs} jobs per drain, claimers {string.Join('/', ClaimerCounts)}, latency for {settings.Seconds} s, {Environment.ProcessorCount} cores, load average {LoadAverage()}"));
+            await stdout.WriteLineAsync(Invariant($"queue benchmark: {settings.Jobs} jobs per drain, claimers {string.Join('/', ClaimerCounts)}, latency for {settings.Seconds} s, {Environment.ProcessorCount} cores, load average {Machine.LoadAverage()}"));
             var drains = new List<Drain>();
             var latencies = new List<Latency>();
 
@@ -55,15 +55,10 @@ internal static class QueueBenchmark
             var postgres = new Backend("PostgreSQL", (run, ct) => FreshSchemaAsync(server, run, ct));
             await MeasureAsync(postgres, settings, drains, latencies, stdout, cancellationToken);
 
-            await stdout.WriteLineAsync(Invariant($"load average at the end {LoadAverage()}"));
+            await stdout.WriteLineAsync(Invariant($"load average at the end {Machine.LoadAverage()}"));
             await stdout.WriteLineAsync();
             await stdout.WriteAsync(Summary(drains, latencies, settings));
             return 0;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            await stderr.WriteLineAsync("cancelled");
-            return 130;
         }
         finally
         {
@@ -255,9 +250,6 @@ internal static class QueueBenchmark
     private static double Percentile(double[] sorted, double p) =>
         sorted.Length == 0 ? double.NaN : sorted[Math.Max(0, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
-    // Other builds and test runs may share the machine; the load average says how busy it was.
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private static string Summary(List<Drain> drains, List<Latency> latencies, Settings settings)
     {

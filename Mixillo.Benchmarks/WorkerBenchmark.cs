@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -10,6 +9,7 @@ using Mixillo.Jobs.Storage;
 using Mixillo.Jobs.Store;
 using Mixillo.Media;
 using Mixillo.Media.Encoding;
+using Mixillo.Media.Running;
 using Mixillo.TestServers;
 using Mixillo.Worker.Hosting;
 using Npgsql;
@@ -63,10 +63,12 @@ internal static class WorkerBenchmark
         PostgresServer? server = null;
         try
         {
-            await stdout.WriteLineAsync(Invariant($"worker benchmark: {settings.Jobs} jobs per configuration, workers {string.Join(" then ", WorkerCounts)} (concurrency 1 each), preset {settings.Preset}, {Environment.ProcessorCount} cores, load average {LoadAverage()}"));
+            await stdout.WriteLineAsync(Invariant($"worker benchmark: {settings.Jobs} jobs per configuration, workers {string.Join(" then ", WorkerCounts)} (concurrency 1 each), preset {settings.Preset}, {Environment.ProcessorCount} cores, load average {Machine.LoadAverage()}"));
             var clip = Path.Combine(root, "clip.mp4");
             var generated = Stopwatch.StartNew();
-            await FfmpegAsync(FfmpegArguments.Synthetic(clip, ClipSize, ClipFps, ClipSeconds, withAudio: true), cancellationToken);
+            // The engine's own runner: killed on cancellation; a failure throws with ffmpeg's stderr in Diagnostics.
+            await new FfmpegRunner(new MediaOptions(), TimeProvider.System).RunAsync(
+                new FfmpegStep("clip", 1, ClipSeconds, MediaErrorCodes.EncodeFailed), FfmpegArguments.Synthetic(clip, ClipSize, ClipFps, ClipSeconds, withAudio: true), null, cancellationToken);
             await stdout.WriteLineAsync(Invariant($"clip: {ClipSize} {ClipFps} fps {ClipSeconds} s with audio, {new FileInfo(clip).Length / 1e6:0.00} MB in {generated.Elapsed.TotalSeconds:0.0} s"));
 
             var started = Stopwatch.StartNew();
@@ -79,15 +81,10 @@ internal static class WorkerBenchmark
                 runs.Add(await MeasureAsync(server, root, clip, workerDll, workers, settings, stdout, cancellationToken));
             }
 
-            await stdout.WriteLineAsync(Invariant($"load average at the end {LoadAverage()}"));
+            await stdout.WriteLineAsync(Invariant($"load average at the end {Machine.LoadAverage()}"));
             await stdout.WriteLineAsync();
             await stdout.WriteAsync(Summary(runs, settings));
             return runs.All(r => r.Problems.Count == 0) ? 0 : 1;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            await stderr.WriteLineAsync("cancelled");
-            return 130;
         }
         finally
         {
@@ -460,57 +457,6 @@ internal static class WorkerBenchmark
         text.AppendLine(problems == 0 ? "Every job completed with no error and published its outputs; nothing was left in staging or scratch; every worker stopped with exit code 0 and logged no warning." : Invariant($"{problems} problem(s): see the PROBLEM lines above."));
         return text.ToString();
     }
-
-    /// <summary>Runs one ffmpeg to the end (killed on cancellation); a failure throws with ffmpeg's stderr.</summary>
-    private static async Task FfmpegAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException("Could not start ffmpeg.");
-        }
-        catch (Win32Exception ex)
-        {
-            throw new InvalidOperationException("ffmpeg is not installed or not on PATH (apt-get install ffmpeg).", ex);
-        }
-
-        using (process)
-        {
-            using var registration = cancellationToken.Register(() => Kill(process));
-            // The engine's arguments write -progress to stdout: drained so ffmpeg never blocks on it.
-            var progress = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-            var errors = process.StandardError.ReadToEndAsync(CancellationToken.None);
-            await process.WaitForExitAsync(CancellationToken.None);
-            await progress;
-            cancellationToken.ThrowIfCancellationRequested();
-            if (process.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"ffmpeg {string.Join(' ', arguments)} failed with exit code {process.ExitCode}:\n{await errors}");
-            }
-        }
-    }
-
-    private static void Kill(Process process)
-    {
-        try
-        {
-            process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // Already exited.
-        }
-    }
-
-    // Other builds and test runs may share the machine; the load average says how busy it was.
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 

@@ -8,6 +8,9 @@ public static class MediaTelemetry
 {
     public const string Name = "Mixillo.Media";
 
+    /// <summary>The attribute naming an ffmpeg run's step (encode, package hls, ...), on its span and its measurements.</summary>
+    public const string Step = "mixillo.ffmpeg.step";
+
     public static readonly ActivitySource Source = new(Name);
 
     private static readonly Meter Meter = new(Name);

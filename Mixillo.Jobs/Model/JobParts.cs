@@ -33,22 +33,24 @@ public sealed record SourceInfo
     public string? Format { get; init; }
 }
 
-/// <summary>What the job is asked to produce.</summary>
+/// <summary>What the job is asked to produce, as the job document stores it; the defaults are the engine's.</summary>
 public sealed record JobOptions
 {
-    public IReadOnlyList<string> Qualities { get; init; } = ["720p", "480p", "360p"];
+    private static readonly Media.TranscodeOptions Defaults = new();
 
-    public bool Hls { get; init; } = true;
+    public IReadOnlyList<string> Qualities { get; init; } = [.. Defaults.Ladder.Select(rung => rung.Name)];
 
-    public bool Dash { get; init; }
+    public bool Hls { get; init; } = Defaults.Hls;
 
-    public int ThumbnailCount { get; init; } = 5;
+    public bool Dash { get; init; } = Defaults.Dash;
 
-    public bool Preview { get; init; } = true;
+    public int ThumbnailCount { get; init; } = Defaults.ThumbnailCount;
 
-    public bool Audio { get; init; } = true;
+    public bool Preview { get; init; } = Defaults.Preview;
 
-    public string Preset { get; init; } = "medium";
+    public bool Audio { get; init; } = Defaults.Audio;
+
+    public string Preset { get; init; } = Defaults.Preset;
 
     /// <summary>The engine's options; throws <see cref="ArgumentException"/> naming a bad quality, count or preset.</summary>
     public Media.TranscodeOptions ToTranscodeOptions()

@@ -24,19 +24,19 @@ public sealed class FfmpegRunner(MediaOptions options, TimeProvider time)
     public async Task<FfmpegRun> RunAsync(FfmpegStep step, IReadOnlyList<string> arguments, Action<double>? onPercent, CancellationToken cancellationToken)
     {
         using var activity = MediaTelemetry.Source.StartActivity("ffmpeg " + step.Name);
-        activity?.SetTag("mixillo.ffmpeg.step", step.Name);
+        var stepTag = new KeyValuePair<string, object?>(MediaTelemetry.Step, step.Name);
+        activity?.SetTag(MediaTelemetry.Step, step.Name);
         activity?.SetTag("mixillo.ffmpeg.rungs", step.Rungs);
         activity?.SetTag("mixillo.media.duration", step.MediaSeconds);
         var startedAt = time.GetTimestamp();
         try
         {
             var run = await RunProcessAsync(step, arguments, activity, onPercent, cancellationToken);
-            var seconds = time.GetElapsedTime(startedAt).TotalSeconds;
-            MediaTelemetry.Duration.Record(seconds, new("mixillo.ffmpeg.step", step.Name), new("outcome", "ok"));
+            MediaTelemetry.Duration.Record(run.Elapsed.TotalSeconds, stepTag, new("outcome", "ok"));
             if (run.Speed is { } speed)
             {
                 activity?.SetTag("mixillo.ffmpeg.speed", speed);
-                MediaTelemetry.Speed.Record(speed, new KeyValuePair<string, object?>("mixillo.ffmpeg.step", step.Name));
+                MediaTelemetry.Speed.Record(speed, stepTag);
             }
 
             return run;
@@ -44,7 +44,7 @@ public sealed class FfmpegRunner(MediaOptions options, TimeProvider time)
         catch (Exception ex)
         {
             var code = (ex as MediaException)?.Code ?? (ex is OperationCanceledException ? "cancelled" : "error");
-            MediaTelemetry.Duration.Record(time.GetElapsedTime(startedAt).TotalSeconds, new("mixillo.ffmpeg.step", step.Name), new("outcome", code));
+            MediaTelemetry.Duration.Record(time.GetElapsedTime(startedAt).TotalSeconds, stepTag, new("outcome", code));
             activity?.SetTag("outcome", code);
             if (ex is not OperationCanceledException)
             {

@@ -2,16 +2,20 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Mixillo.Jobs.Store;
+using Mixillo.Worker.Hosting;
 
-namespace Mixillo.Worker.Hosting;
+namespace Mixillo.Api;
 
 /// <summary>
-/// Jobs by status as the gauge <c>mixillo.jobs</c>, read from the store every <see cref="Refresh"/> while a
-/// metrics exporter listens (never otherwise). The API reports it (workers do not: one count per instance of
-/// the front door is plenty); several API instances report the same numbers, so take the maximum, not the sum.
+/// Jobs by status as the gauge <c>mixillo.jobs</c> (meter <c>Mixillo.Api</c>), read from the store every
+/// <see cref="Refresh"/> while a metrics exporter listens (never otherwise). Only the API counts (one count per
+/// instance of the front door is plenty, where one per worker would scan the table fleet-wide); several API
+/// instances report the same numbers, so take the maximum, not the sum.
 /// </summary>
-public sealed partial class QueueGauges : BackgroundService
+internal sealed partial class QueueGauges : BackgroundService
 {
+    public const string MeterName = "Mixillo.Api";
+
     public static readonly TimeSpan Refresh = TimeSpan.FromSeconds(15);
 
     private readonly IJobStore _store;
@@ -23,7 +27,7 @@ public sealed partial class QueueGauges : BackgroundService
     public QueueGauges(IJobStore store, TimeProvider time, IMeterFactory meters, ILogger<QueueGauges> logger)
     {
         (_store, _time, _logger) = (store, time, logger);
-        _gauge = meters.Create(WorkerTelemetry.Name).CreateObservableGauge("mixillo.jobs", Observe, "{job}", "Jobs by status; queued are ready to start, delayed are backing off");
+        _gauge = meters.Create(MeterName).CreateObservableGauge("mixillo.jobs", Observe, "{job}", "Jobs by status; queued are ready to start, delayed are backing off");
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
