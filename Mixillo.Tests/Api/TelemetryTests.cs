@@ -12,7 +12,7 @@ namespace Mixillo.Tests.Api;
 /// The distributed configuration exporting to an OTLP/HTTP receiver in this process: one trace per video across the
 /// API and a worker process, the metrics operators alert on, and structured logs.
 /// </summary>
-[Collection(DistributedCollection.Name)]
+[Collection(TelemetryCollection.Name)]
 public sealed class TelemetryTests(DistributedFixture servers, Clips clips) : IAsyncLifetime
 {
     private const string ApiService = "mixillo-api";
@@ -73,7 +73,7 @@ public sealed class TelemetryTests(DistributedFixture servers, Clips clips) : IA
 
             // Both jobs are final in the store a moment before the worker's next export says so.
             var metrics = await _receiver.WaitForAsync(
-                r => Expected.All(name => Latest(r.Metrics, name) is not null) && Latest(r.Metrics, "mixillo.jobs.finished")!.Points.Count == 2 ? r.Metrics : null, Patience);
+                r => Expected.All(e => Latest(r.Metrics, e.Name, e.Service) is not null) && Latest(r.Metrics, "mixillo.jobs.finished")!.Points.Count == 2 ? r.Metrics : null, Patience);
             AssertMetrics(metrics);
             AssertLogs(_receiver.Logs, upload.JobId, spans);
             Assert.Empty(_receiver.Errors);
@@ -101,11 +101,15 @@ public sealed class TelemetryTests(DistributedFixture servers, Clips clips) : IA
         Assert.Empty(_receiver.Errors);
     }
 
-    private static readonly string[] Expected =
+    private static readonly (string Name, string Service)[] Expected =
     [
-        "mixillo.jobs", "mixillo.queue.wait", "mixillo.stage.duration", "mixillo.job.duration", "mixillo.jobs.finished", "mixillo.job.failures",
-        "mixillo.jobs.recovered", "mixillo.storage.bytes", "mixillo.worker.busy", "mixillo.worker.slots", "mixillo.worker.heartbeat.age",
-        "mixillo.ffmpeg.speed", "mixillo.ffmpeg.duration", "http.server.request.duration",
+        .. new[]
+        {
+            "mixillo.queue.wait", "mixillo.stage.duration", "mixillo.job.duration", "mixillo.jobs.finished", "mixillo.job.failures", "mixillo.jobs.recovered",
+            "mixillo.storage.bytes", "mixillo.worker.busy", "mixillo.worker.slots", "mixillo.worker.heartbeat.age", "mixillo.ffmpeg.speed", "mixillo.ffmpeg.duration",
+        }.Select(name => (name, WorkerService)),
+        ("mixillo.jobs", ApiService),
+        ("http.server.request.duration", ApiService),
     ];
 
     private static List<ReceivedSpan> StagesOf(IEnumerable<ReceivedSpan> spans, string jobId) =>
@@ -181,13 +185,11 @@ public sealed class TelemetryTests(DistributedFixture servers, Clips clips) : IA
         Assert.True(Sum("mixillo.storage.bytes", "direction", "written") > 0);
         Assert.True(Sum("mixillo.storage.bytes", "direction", "copied") > 0);
         Assert.Equal(1, Count("mixillo.ffmpeg.speed", "mixillo.ffmpeg.step", "encode"));
-        Assert.Equal(MetricKind.Gauge, Latest(metrics, "mixillo.jobs")!.Kind);
-        Assert.Contains(Latest(metrics, "mixillo.jobs")!.Points, p => Equals(p.Attributes.GetValueOrDefault("status"), "queued"));
+        Assert.Equal(MetricKind.Gauge, Latest(metrics, "mixillo.jobs", ApiService)!.Kind);
+        Assert.Contains(Latest(metrics, "mixillo.jobs", ApiService)!.Points, p => Equals(p.Attributes.GetValueOrDefault("status"), "queued"));
         Assert.InRange(Latest(metrics, "mixillo.worker.heartbeat.age")!.Points.Single().Value!.Value, 0, 1.5);
         Assert.Equal(2, Latest(metrics, "mixillo.worker.slots")!.Points.Single().Value);
-        Assert.Equal(WorkerService, Latest(metrics, "mixillo.stage.duration")!.ServiceName);
-        Assert.Contains(metrics, m => m.Name == "http.server.request.duration" && m.ServiceName == ApiService
-            && m.Points.Any(p => Equals(p.Attributes.GetValueOrDefault("http.route"), "/api/content/upload/{uploadId}/complete")));
+        Assert.Contains(Latest(metrics, "http.server.request.duration", ApiService)!.Points, p => Equals(p.Attributes.GetValueOrDefault("http.route"), "/api/content/upload/{uploadId}/complete"));
     }
 
     /// <summary>A stage's logs carry jobId, contentId and stage from the scope, and the stage span's trace.</summary>
@@ -204,6 +206,11 @@ public sealed class TelemetryTests(DistributedFixture servers, Clips clips) : IA
         Assert.Contains("moov atom not found", (string)failed.Attributes["Diagnostics"]!, StringComparison.Ordinal);
     }
 
-    /// <summary>The last export of a metric: instruments are cumulative, so it holds everything so far.</summary>
-    private static ReceivedMetric? Latest(IReadOnlyList<ReceivedMetric> metrics, string name) => metrics.LastOrDefault(m => m.Name == name && m.Points.Count > 0);
+    /// <summary>
+    /// The last export of a metric by one service: instruments are cumulative, so it holds everything so far. The
+    /// service matters: the API runs in this process, where other tests' in-process workers also record into the
+    /// static Mixillo meters it exports.
+    /// </summary>
+    private static ReceivedMetric? Latest(IReadOnlyList<ReceivedMetric> metrics, string name, string service = WorkerService) =>
+        metrics.LastOrDefault(m => m.Name == name && m.ServiceName == service && m.Points.Count > 0);
 }

@@ -67,3 +67,14 @@ public sealed class DistributedCollection : ICollectionFixture<DistributedFixtur
 {
     public const string Name = "distributed";
 }
+
+/// <summary>
+/// The telemetry tests, on servers of their own and alone, after every parallel collection: ASP.NET Core's
+/// meters and sources are process-wide, so another test's host in this process would show up in what the API
+/// under test exports (or, for a meter name it registered first, take the API's place).
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TelemetryCollection : ICollectionFixture<DistributedFixture>, ICollectionFixture<Support.Clips>
+{
+    public const string Name = "telemetry";
+}
