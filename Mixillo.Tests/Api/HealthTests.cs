@@ -59,6 +59,22 @@ public sealed class HealthTests(DistributedFixture servers)
         }
     }
 
+    [Fact]
+    public async Task An_api_alone_migrates_a_new_schema_and_creates_the_bucket_at_start_and_is_healthy_without_a_worker()
+    {
+        var settings = await servers.DeploymentSettingsAsync();
+        using var api = new ApiFactory(settings);
+        var admin = api.CreateClient();
+        admin.DefaultRequestHeaders.Authorization = new("Bearer", ApiFactory.Token("admin_1", Mixillo.Api.Auth.AuthOptions.AdminRole));
+
+        await HealthBecomesAsync(admin, HttpStatusCode.OK, "Healthy");
+
+        using var jobs = await admin.GetAsync("/api/transcode/jobs");
+        Assert.Equal(HttpStatusCode.OK, jobs.StatusCode);
+        // Lists the bucket: it exists and the credentials read it.
+        await api.Storage.CheckAsync(CancellationToken.None);
+    }
+
     /// <summary>Polls /health until it answers <paramref name="status"/> with exactly <paramref name="body"/>: no check names, no reasons.</summary>
     private static async Task HealthBecomesAsync(HttpClient client, HttpStatusCode status, string body)
     {

@@ -101,4 +101,38 @@ public class WorkerLogicTests
             orphan.Kill();
         }
     }
+
+    [Fact]
+    public async Task Two_workers_starting_together_both_survive_removing_the_same_abandoned_scratch()
+    {
+        using var root = new TempFolder();
+        var self = new WorkerIdentity($"worker_{Environment.MachineName}_{Environment.ProcessId}", Environment.MachineName);
+        for (var round = 0; round < 10; round++)
+        {
+            // Crashed workers' folders, each a small tree, as a busy host leaves them.
+            var abandoned = Enumerable.Range(0, 20).Select(i => Directory.CreateDirectory(root.File($"worker_{Environment.MachineName}_{999_000_000 + i}")).FullName).ToList();
+            foreach (var folder in abandoned)
+            {
+                for (var d = 0; d < 5; d++)
+                {
+                    var inner = Directory.CreateDirectory(Path.Combine(folder, $"job_{d}", "hls", "720p")).FullName;
+                    for (var f = 0; f < 5; f++)
+                    {
+                        File.WriteAllText(Path.Combine(inner, $"seg_{f}.m4s"), "x");
+                    }
+                }
+            }
+
+            using var start = new Barrier(2);
+            var workers = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+            {
+                start.SignalAndWait();
+                return ScratchCleaner.RemoveAbandoned(root.Path, self);
+            })).ToList();
+            var removed = await Task.WhenAll(workers);
+
+            Assert.All(abandoned, folder => Assert.False(Directory.Exists(folder)));
+            Assert.Equal(abandoned.Order(), removed.SelectMany(r => r).Select(r => r.Folder).Distinct().Order());
+        }
+    }
 }

@@ -24,12 +24,31 @@ public static class ScratchCleaner
             if (WorkerIdentity.PidOnThisHost(name) is { } pid && name != self.WorkerId && !Directory.Exists($"/proc/{pid}"))
             {
                 var killed = KillOrphans(folder);
-                Directory.Delete(folder, recursive: true);
+                Remove(folder);
                 removed.Add(new AbandonedScratch(folder, killed));
             }
         }
 
         return removed;
+    }
+
+    /// <summary>
+    /// Another worker starting on this host may be removing the same folder at the same moment: a part it removed
+    /// first is no error, and whatever either of us skipped because of that is removed on the next pass.
+    /// </summary>
+    private static void Remove(string folder)
+    {
+        while (Directory.Exists(folder))
+        {
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                // Removed under us: look again.
+            }
+        }
     }
 
     /// <summary>Kills the processes whose command line names a path inside <paramref name="folder"/> (Linux; none elsewhere).</summary>

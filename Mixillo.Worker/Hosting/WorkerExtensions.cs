@@ -18,7 +18,8 @@ public static class WorkerExtensions
 
     /// <summary>
     /// The job store, object storage and media engine of the configuration (<c>Store</c>, <c>ConnectionStrings</c>,
-    /// <c>Storage</c>, <c>Queue</c>, <c>Media</c>); every section validated before anything starts. Their health
+    /// <c>Storage</c>, <c>Queue</c>, <c>Media</c>); every section validated before anything starts. The schema is
+    /// migrated and the bucket ensured at start (<see cref="MigrationService"/>). Their health
     /// checks (store, storage, ffmpeg) come with them.
     /// </summary>
     public static IServiceCollection AddMixilloCore(this IServiceCollection services, IConfiguration configuration)
@@ -38,6 +39,8 @@ public static class WorkerExtensions
         services.AddSingleton(sp => JobStores.Create(provider, connectionString, queue, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(_ => ObjectStorages.Create(storage));
         services.AddSingleton(sp => new MediaEngine(media, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<MigrationService>();
+        services.AddHostedService(sp => sp.GetRequiredService<MigrationService>());
         services.AddHealthChecks()
             .AddCheck<StoreHealthCheck>("store", timeout: HealthTimeout)
             .AddCheck<StorageHealthCheck>("storage", timeout: HealthTimeout)

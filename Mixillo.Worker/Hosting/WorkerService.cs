@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Mixillo.Jobs.Storage;
 using Mixillo.Jobs.Store;
 
 namespace Mixillo.Worker.Hosting;
@@ -12,14 +11,13 @@ namespace Mixillo.Worker.Hosting;
 /// </summary>
 public sealed partial class WorkerService(
     IJobStore store,
-    IObjectStorage storage,
+    MigrationService migration,
     StageRunner runner,
     StagingSweeper sweeper,
     WorkerOptions options,
     QueueOptions queue,
     WorkerIdentity identity,
     WorkerPulse pulse,
-    IHostApplicationLifetime lifetime,
     ILogger<WorkerService> logger) : BackgroundService
 {
     private static readonly TimeSpan TransientPause = TimeSpan.FromSeconds(1);
@@ -31,20 +29,16 @@ public sealed partial class WorkerService(
             LogScratchRemoved(abandoned.Folder, abandoned.KilledPids.Count == 0 ? "none" : string.Join(", ", abandoned.KilledPids));
         }
 
-        // Claims need the store; storage may be away for a moment (its failures make stages retry), so it is
-        // initialized beside the claim loops rather than before them.
-        await UntilDoneAsync(store.InitializeAsync, StoreErrors.IsTransient, stoppingToken);
-        var storageReady = UntilDoneAsync(storage.InitializeAsync, StorageErrors.IsTransient, stoppingToken);
-        // Storage that refuses us (bad credentials, no bucket) will not get better: stop rather than burn the queue's retries.
-        _ = storageReady.ContinueWith(
-            failed =>
-            {
-                LogStorageRefused(failed.Exception!.GetBaseException());
-                lifetime.StopApplication();
-            },
-            CancellationToken.None,
-            TaskContinuationOptions.OnlyOnFaulted,
-            TaskScheduler.Default);
+        // Claims need the schema; storage may be away for a moment (its failures make stages retry).
+        try
+        {
+            await migration.StoreReady.WaitAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
+
         LogStarted(identity.WorkerId, options.Concurrency, options.Stages);
 
         using var hardStop = new CancellationTokenSource();
@@ -52,30 +46,7 @@ public sealed partial class WorkerService(
         var loops = Enumerable.Range(0, options.Concurrency).Select(_ => ClaimLoopAsync(stoppingToken, hardStop.Token)).ToList();
         loops.Add(RecoveryLoopAsync(stoppingToken));
         loops.Add(SweepLoopAsync(stoppingToken));
-        loops.Add(storageReady);
         await Task.WhenAll(loops);
-    }
-
-    /// <summary>Runs <paramref name="initialize"/> until it succeeds, pausing after each transient failure; anything else stops the worker.</summary>
-    private async Task UntilDoneAsync(Func<CancellationToken, Task> initialize, Func<Exception, bool> transient, CancellationToken stopping)
-    {
-        while (!stopping.IsCancellationRequested)
-        {
-            try
-            {
-                await initialize(stopping);
-                return;
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (transient(ex))
-            {
-                LogTransient(ex.Message);
-                await PauseAsync(stopping);
-            }
-        }
     }
 
     private async Task ClaimLoopAsync(CancellationToken stopping, CancellationToken hardStop)
@@ -199,9 +170,6 @@ public sealed partial class WorkerService(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A stage failed unexpectedly; the slot goes on")]
     private partial void LogUnexpected(Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Critical, Message = "Storage refused the worker; stopping")]
-    private partial void LogStorageRefused(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Store or storage unavailable, trying again: {Reason}")]
     private partial void LogTransient(string reason);

@@ -1,0 +1,93 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Mixillo.Jobs.Storage;
+using Mixillo.Jobs.Store;
+
+namespace Mixillo.Worker.Hosting;
+
+/// <summary>
+/// Every service that uses the store migrates its schema at start (PostgreSQL serialises instances under an
+/// advisory lock) and ensures the storage bucket, so an API is healthy without waiting for a worker. Either may
+/// be away for a while under an orchestrator: transient failures are retried until they succeed. A store that
+/// refuses for good stops the host; so does storage that refuses us (bad credentials, no bucket), which would
+/// otherwise burn every job's retries.
+/// </summary>
+public sealed partial class MigrationService(
+    IJobStore store,
+    IObjectStorage storage,
+    IHostApplicationLifetime lifetime,
+    ILogger<MigrationService> logger) : BackgroundService
+{
+    private static readonly TimeSpan TransientPause = TimeSpan.FromSeconds(1);
+
+    private readonly TaskCompletionSource _storeReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once the schema is current; claims wait for it.</summary>
+    public Task StoreReady => _storeReady.Task;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var storageReady = UntilDoneAsync(storage.InitializeAsync, StorageErrors.IsTransient, stoppingToken);
+        try
+        {
+            await UntilDoneAsync(store.InitializeAsync, StoreErrors.IsTransient, stoppingToken);
+        }
+        catch (Exception ex)
+        {
+            _storeReady.TrySetException(ex);
+            throw;
+        }
+
+        if (stoppingToken.IsCancellationRequested)
+        {
+            _storeReady.TrySetCanceled(stoppingToken);
+            return;
+        }
+
+        _storeReady.TrySetResult();
+        try
+        {
+            await storageReady;
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+        {
+            LogStorageRefused(ex);
+            lifetime.StopApplication();
+        }
+    }
+
+    /// <summary>Runs <paramref name="initialize"/> until it succeeds, pausing after each transient failure; anything else is thrown.</summary>
+    private async Task UntilDoneAsync(Func<CancellationToken, Task> initialize, Func<Exception, bool> transient, CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await initialize(stopping);
+                return;
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (transient(ex))
+            {
+                LogTransient(ex.Message);
+                try
+                {
+                    await Task.Delay(TransientPause, stopping);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Storage refused this service; stopping")]
+    private partial void LogStorageRefused(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Store or storage unavailable at start, trying again: {Reason}")]
+    private partial void LogTransient(string reason);
+}
