@@ -1,20 +1,25 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
-using OpenTelemetry.Exporter;
 
 namespace Mixillo.ServiceDefaults;
 
 /// <summary>
-/// Where and how telemetry goes, from the standard OpenTelemetry variables (read through configuration, so
-/// appsettings and command-line arguments can set them too): <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>,
-/// <c>OTEL_EXPORTER_OTLP_PROTOCOL</c> (<c>grpc</c>, the default and what the Aspire dashboard takes, or
-/// <c>http/protobuf</c>), <c>OTEL_EXPORTER_OTLP_HEADERS</c>, <c>OTEL_SERVICE_NAME</c>,
-/// <c>OTEL_METRIC_EXPORT_INTERVAL</c> and <c>OTEL_BSP_SCHEDULE_DELAY</c> (milliseconds).
+/// Whether telemetry is exported, from the standard OpenTelemetry variables (read through configuration, so
+/// appsettings and command-line arguments can set them too; the exporter reads them the same way):
+/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>, <c>OTEL_EXPORTER_OTLP_PROTOCOL</c> (<c>grpc</c>, the default and what the
+/// Aspire dashboard takes, or <c>http/protobuf</c>), <c>OTEL_EXPORTER_OTLP_HEADERS</c>,
+/// <c>OTEL_EXPORTER_OTLP_TIMEOUT</c>, <c>OTEL_SERVICE_NAME</c>, <c>OTEL_RESOURCE_ATTRIBUTES</c>,
+/// <c>OTEL_METRIC_EXPORT_INTERVAL</c> and <c>OTEL_BSP_SCHEDULE_DELAY</c> (milliseconds). The exporter would ignore
+/// a malformed value and export somewhere else or not at all; here it stops the start with the variable's name.
 /// </summary>
-internal sealed record OtlpSettings(Uri Endpoint, OtlpExportProtocol Protocol, string? Headers, string ServiceName, int MetricIntervalMs, int BatchDelayMs)
+internal sealed record OtlpSettings(string ServiceName)
 {
-    public const int DefaultMetricIntervalMs = 60_000;
-    public const int DefaultBatchDelayMs = 5_000;
+    public const string TimeoutVariable = "OTEL_EXPORTER_OTLP_TIMEOUT";
+
+    /// <summary>Shorter than the standard 10 s: an orchestrator kills a service a few seconds after SIGTERM.</summary>
+    public const int DefaultTimeoutMs = 2_000;
+
+    private static readonly string[] Milliseconds = [TimeoutVariable, "OTEL_METRIC_EXPORT_INTERVAL", "OTEL_BSP_SCHEDULE_DELAY"];
 
     /// <summary>Null when no endpoint is set: then nothing is collected.</summary>
     public static OtlpSettings? From(IConfiguration configuration, string applicationName)
@@ -29,39 +34,19 @@ internal sealed record OtlpSettings(Uri Endpoint, OtlpExportProtocol Protocol, s
             throw new InvalidOperationException($"OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL, not '{endpoint}'.");
         }
 
-        var protocol = configuration["OTEL_EXPORTER_OTLP_PROTOCOL"] switch
+        if (configuration["OTEL_EXPORTER_OTLP_PROTOCOL"] is { Length: > 0 } protocol && protocol is not ("grpc" or "http/protobuf"))
         {
-            null or "" or "grpc" => OtlpExportProtocol.Grpc,
-            "http/protobuf" => OtlpExportProtocol.HttpProtobuf,
-            var other => throw new InvalidOperationException($"OTEL_EXPORTER_OTLP_PROTOCOL must be grpc or http/protobuf, not '{other}'."),
-        };
-        return new OtlpSettings(
-            uri,
-            protocol,
-            configuration["OTEL_EXPORTER_OTLP_HEADERS"],
-            configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } name ? name : applicationName,
-            Milliseconds(configuration, "OTEL_METRIC_EXPORT_INTERVAL", DefaultMetricIntervalMs),
-            Milliseconds(configuration, "OTEL_BSP_SCHEDULE_DELAY", DefaultBatchDelayMs));
-    }
-
-    /// <summary>
-    /// One signal's exporter. Over http/protobuf each signal has its own path under the endpoint (the exporter
-    /// adds it only when it read the variable itself, and here the settings are given in code).
-    /// </summary>
-    public void Apply(OtlpExporterOptions options, string signal)
-    {
-        options.Protocol = Protocol;
-        options.Endpoint = Protocol == OtlpExportProtocol.HttpProtobuf ? new Uri(Endpoint.ToString().TrimEnd('/') + "/v1/" + signal) : Endpoint;
-        if (Headers is not null)
-        {
-            options.Headers = Headers;
+            throw new InvalidOperationException($"OTEL_EXPORTER_OTLP_PROTOCOL must be grpc or http/protobuf, not '{protocol}'.");
         }
 
-        options.BatchExportProcessorOptions.ScheduledDelayMilliseconds = BatchDelayMs;
-    }
+        foreach (var name in Milliseconds)
+        {
+            if (configuration[name] is { Length: > 0 } text && !(int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms > 0))
+            {
+                throw new InvalidOperationException($"{name} is a number of milliseconds, not '{text}'.");
+            }
+        }
 
-    private static int Milliseconds(IConfiguration configuration, string name, int fallback) =>
-        configuration[name] is not { Length: > 0 } text ? fallback
-        : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms > 0 ? ms
-        : throw new InvalidOperationException($"{name} is a number of milliseconds, not '{text}'.");
+        return new OtlpSettings(configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } service ? service : applicationName);
+    }
 }

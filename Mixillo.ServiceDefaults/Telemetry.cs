@@ -1,10 +1,8 @@
 using System.Diagnostics;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
-using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -12,56 +10,49 @@ using OpenTelemetry.Trace;
 namespace Mixillo.ServiceDefaults;
 
 /// <summary>
-/// OpenTelemetry without its hosting package: the tracer and meter providers are singletons built when the host
-/// starts and disposed (flushing what is buffered) when it stops; logs go through the logging builder.
+/// OpenTelemetry the way Aspire's ServiceDefaults template wires it (the hosting package owns the providers'
+/// lifetime; ASP.NET Core, HttpClient and runtime instrumentation; one OTLP exporter for every signal, configured
+/// by the standard variables), plus what Mixillo needs on top: Npgsql's and Mixillo's sources and meters, Redis's
+/// trace source, health probes left out of traces, no trace started by a client call outside an operation, and
+/// the replica's <c>service.instance.id</c> from <c>OTEL_RESOURCE_ATTRIBUTES</c> when the orchestrator sets it.
 /// </summary>
 internal static class Telemetry
 {
-    /// <summary>What ASP.NET Core, HttpClient and Npgsql publish themselves, and Mixillo's own sources.</summary>
-    public static readonly string[] Sources = ["Microsoft.AspNetCore", "System.Net.Http", "Npgsql", "Mixillo.*"];
+    public static readonly string[] Sources = ["Npgsql", "OpenTelemetry.Instrumentation.StackExchangeRedis", "Mixillo.*"];
 
-    public static readonly string[] Meters =
-    [
-        "Microsoft.AspNetCore.Hosting",
-        "Microsoft.AspNetCore.Server.Kestrel",
-        "Microsoft.AspNetCore.Routing",
-        "Microsoft.AspNetCore.Diagnostics",
-        "System.Net.Http",
-        "System.Runtime",
-        "Npgsql",
-        "Mixillo.*",
-    ];
+    public static readonly string[] Meters = ["Npgsql", "Mixillo.*"];
 
     public static void Add(IHostApplicationBuilder builder, OtlpSettings otlp)
     {
-        var resource = ResourceBuilder.CreateDefault()
-            .AddService(otlp.ServiceName, serviceInstanceId: $"{Environment.MachineName}-{Environment.ProcessId}");
+        // A gone collector (the dashboard stopped first) must not hold up the exit: every export, the last flush
+        // included, gives up after this long unless OTEL_EXPORTER_OTLP_TIMEOUT says otherwise.
+        if (string.IsNullOrEmpty(builder.Configuration[OtlpSettings.TimeoutVariable]))
+        {
+            builder.Configuration[OtlpSettings.TimeoutVariable] = OtlpSettings.DefaultTimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
 
         builder.Logging.AddOpenTelemetry(logging =>
         {
-            logging.SetResourceBuilder(resource);
             logging.IncludeScopes = true;
             logging.IncludeFormattedMessage = true;
-            logging.AddOtlpExporter(o => otlp.Apply(o, "logs"));
         });
 
-        builder.Services.AddSingleton(_ => Sdk.CreateTracerProviderBuilder()
-            .SetResourceBuilder(resource)
-            .SetSampler(new ParentBasedSampler(new OperationSampler()))
-            .AddSource(Sources)
-            .AddOtlpExporter(o => otlp.Apply(o, "traces"))
-            .Build());
-        builder.Services.AddSingleton(_ => Sdk.CreateMeterProviderBuilder()
-            .SetResourceBuilder(resource)
-            .AddMeter(Meters)
-            .AddOtlpExporter((o, reader) =>
-            {
-                otlp.Apply(o, "metrics");
-                reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = otlp.MetricIntervalMs;
-            })
-            .Build());
-        builder.Services.AddHostedService<TelemetryLifetime>();
-        builder.Services.AddTransient<IStartupFilter, TraceEnrichment>();
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource
+                .AddService(otlp.ServiceName, serviceInstanceId: $"{Environment.MachineName}-{Environment.ProcessId}")
+                // Read again after AddService so that what the orchestrator sets (Aspire: each replica's id) wins.
+                .AddEnvironmentVariableDetector())
+            .WithTracing(tracing => tracing
+                .SetSampler(new ParentBasedSampler(new OperationSampler()))
+                .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = context => !Microsoft.Extensions.Hosting.Extensions.IsHealthPath(context.Request.Path))
+                .AddHttpClientInstrumentation()
+                .AddSource(Sources))
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter(Meters))
+            .UseOtlpExporter();
     }
 
     /// <summary>
@@ -72,26 +63,5 @@ internal static class Telemetry
     {
         public override SamplingResult ShouldSample(in SamplingParameters samplingParameters) =>
             new(samplingParameters.Kind == ActivityKind.Client ? SamplingDecision.Drop : SamplingDecision.RecordAndSample);
-    }
-
-    /// <summary>Builds the providers before any other hosted service starts; the container disposes them at stop.</summary>
-    private sealed class TelemetryLifetime(IServiceProvider services) : IHostedLifecycleService
-    {
-        public Task StartingAsync(CancellationToken cancellationToken)
-        {
-            services.GetRequiredService<TracerProvider>();
-            services.GetRequiredService<MeterProvider>();
-            return Task.CompletedTask;
-        }
-
-        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -7,7 +7,9 @@ using Mixillo.ServiceDefaults;
 using Mixillo.Tests.Support;
 using Mixillo.Worker.Health;
 using Mixillo.Worker.Hosting;
-using OpenTelemetry.Exporter;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry;
+using OpenTelemetry.Trace;
 
 namespace Mixillo.Tests.Unit;
 
@@ -17,26 +19,39 @@ public class ObservabilityTests
         OtlpSettings.From(new ConfigurationBuilder().AddInMemoryCollection(values.ToDictionary(v => v.Key, v => (string?)v.Value)).Build(), "Mixillo.Api");
 
     [Fact]
-    public void Telemetry_is_off_without_an_endpoint_and_follows_the_standard_variables_with_one()
+    public void Telemetry_is_off_without_an_endpoint_and_names_the_service_after_the_standard_variable()
     {
         Assert.Null(Settings());
         Assert.Null(Settings(("OTEL_EXPORTER_OTLP_ENDPOINT", "")));
+        Assert.Equal("Mixillo.Api", Settings(("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317"))!.ServiceName);
+        Assert.Equal("api-eu", Settings(("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318/"), ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"), ("OTEL_SERVICE_NAME", "api-eu"))!.ServiceName);
+    }
 
-        var grpc = Settings(("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317"))!;
-        Assert.Equal((OtlpExportProtocol.Grpc, "Mixillo.Api", 60_000, 5_000), (grpc.Protocol, grpc.ServiceName, grpc.MetricIntervalMs, grpc.BatchDelayMs));
-        var options = new OtlpExporterOptions();
-        grpc.Apply(options, "traces");
-        Assert.Equal(new Uri("http://collector:4317"), options.Endpoint);
+    [Theory]
+    [InlineData(null, "Mixillo.Worker", null)]
+    [InlineData("service.instance.id=worker-x7k2p,deployment.environment=dev", "worker", "worker-x7k2p")]
+    public void The_replica_id_an_orchestrator_sets_wins_over_the_host_and_pid_default(string? attributes, string service, string? instance)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "Mixillo.Worker", EnvironmentName = "Testing" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:9",
+            ["OTEL_SERVICE_NAME"] = attributes is null ? null : service,
+            ["OTEL_RESOURCE_ATTRIBUTES"] = attributes,
+        });
+        builder.AddServiceDefaults();
+        using var host = builder.Build();
 
-        var http = Settings(("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318/"), ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"), ("OTEL_SERVICE_NAME", "api-eu"), ("OTEL_METRIC_EXPORT_INTERVAL", "1000"))!;
-        http.Apply(options, "metrics");
-        Assert.Equal((new Uri("http://collector:4318/v1/metrics"), OtlpExportProtocol.HttpProtobuf, "api-eu", 1000), (options.Endpoint, options.Protocol, http.ServiceName, http.MetricIntervalMs));
+        var resource = host.Services.GetRequiredService<TracerProvider>().GetResource().Attributes.ToDictionary(a => a.Key, a => a.Value);
+        Assert.Equal(service, resource["service.name"]);
+        Assert.Equal(instance ?? $"{Environment.MachineName}-{Environment.ProcessId}", resource["service.instance.id"]);
     }
 
     [Theory]
     [InlineData("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4317")]
     [InlineData("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json")]
     [InlineData("OTEL_METRIC_EXPORT_INTERVAL", "soon")]
+    [InlineData("OTEL_EXPORTER_OTLP_TIMEOUT", "10s")]
     public void A_bad_telemetry_variable_stops_the_start_with_its_name(string key, string value)
     {
         var values = new Dictionary<string, string> { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://collector:4317", [key] = value };
