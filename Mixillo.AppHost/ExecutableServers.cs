@@ -28,8 +28,10 @@ internal static class ExecutableServers
         var server = PostgresCluster.ServerCommand(postgresBin, cluster);
         var postgres = builder.AddResource(new PostgresProcessResource("postgres", server[0], cluster))
             .WithArgs(server[1..])
-            // postgres reads its port from PGPORT; DCP picks it and proxies the endpoint.
-            .WithEndpoint(name: PostgresProcessResource.EndpointName, scheme: "tcp", env: "PGPORT")
+            // postgres reads its port from PGPORT, which DCP picks. Not proxied: at stop DCP drops its proxies at once,
+            // while PostgreSQL's own (smart) shutdown keeps open sessions working until their clients leave, so a
+            // stopping worker can still release its jobs.
+            .WithEndpoint(name: PostgresProcessResource.EndpointName, scheme: "tcp", env: "PGPORT", isProxied: false)
             .WithHealthCheck(HealthCheck(builder, "postgres", (checks, connectionString) => checks.AddNpgSql(_ => connectionString(), name: "postgres_check")));
 
         var redis = builder.AddResource(new RedisProcessResource("redis", redisServer, root))

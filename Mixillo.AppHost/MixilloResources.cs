@@ -45,14 +45,20 @@ internal static class MixilloResources
         return api.UseServers(servers);
     }
 
-    public static IResourceBuilder<ProjectResource> AddMixilloWorkers(this IDistributedApplicationBuilder builder, Servers servers) =>
-        builder.AddProject<Projects.Mixillo_Worker>("worker", launchProfileName: null)
+    public static IResourceBuilder<ProjectResource> AddMixilloWorkers(this IDistributedApplicationBuilder builder, Servers servers)
+    {
+        var workers = builder.AddProject<Projects.Mixillo_Worker>("worker", launchProfileName: null)
             .WithHttpEndpoint(name: "http")
             .WithHttpHealthCheck("/health")
             .WithReplicas(builder.Configuration.GetValue("Mixillo:Workers", DefaultWorkers))
-            .WithEnvironment("Worker__ShutdownGrace", WorkerShutdownGrace)
-            .PublishAsDockerFile(image => image.WithDockerfile("..", "Mixillo.Worker/Dockerfile"))
-            .UseServers(servers);
+            .PublishAsDockerFile(image => image.WithDockerfile("..", "Mixillo.Worker/Dockerfile"));
+        if (builder.ExecutionContext.IsRunMode)
+        {
+            workers.WithEnvironment("Worker__ShutdownGrace", WorkerShutdownGrace);
+        }
+
+        return workers.UseServers(servers);
+    }
 
     private static IResourceBuilder<ProjectResource> UseServers(this IResourceBuilder<ProjectResource> service, Servers servers)
     {

@@ -16,12 +16,13 @@ public static class OtlpDecoder
 
     // All three requests share one shape: Export*ServiceRequest { repeated Resource* = 1 },
     // Resource* { Resource resource = 1; repeated Scope* = 2 }, Scope* { InstrumentationScope scope = 1; repeated items = 2 }.
-    private static List<T> DecodeRequest<T>(ReadOnlyMemory<byte> body, Func<ReadOnlyMemory<byte>, string, string, T> decode)
+    private static List<T> DecodeRequest<T>(ReadOnlyMemory<byte> body, Func<ReadOnlyMemory<byte>, Origin, string, T> decode)
     {
         var records = new List<T>();
         foreach (var resourceGroup in Repeated(body, 1))
         {
-            var service = Repeated(resourceGroup, 1).Select(ServiceName).LastOrDefault() ?? "";
+            var resource = Repeated(resourceGroup, 1).Select(r => Attributes(r, 1)).LastOrDefault();
+            var service = new Origin(resource?.GetValueOrDefault("service.name") as string ?? "", resource?.GetValueOrDefault("service.instance.id") as string ?? "");
             foreach (var scopeGroup in Repeated(resourceGroup, 2))
             {
                 var scope = Repeated(scopeGroup, 1).Select(s => Text(s, 1)).LastOrDefault() ?? "";
@@ -32,10 +33,10 @@ public static class OtlpDecoder
         return records;
     }
 
-    private static string? ServiceName(ReadOnlyMemory<byte> resource) =>
-        Attributes(resource, 1).GetValueOrDefault("service.name") as string;
+    /// <summary>The resource an item came from: <c>service.name</c> and <c>service.instance.id</c>.</summary>
+    private sealed record Origin(string Service, string Instance);
 
-    private static ReceivedSpan Span(ReadOnlyMemory<byte> span, string service, string scope)
+    private static ReceivedSpan Span(ReadOnlyMemory<byte> span, Origin service, string scope)
     {
         string traceId = "", spanId = "", parentSpanId = "", name = "";
         var kind = 0;
@@ -60,12 +61,12 @@ public static class OtlpDecoder
             }
         }
 
-        return new(service, scope, traceId, spanId, parentSpanId, name, kind, start, end, Attributes(span, 9), events, status);
+        return new(service.Service, scope, traceId, spanId, parentSpanId, name, kind, start, end, Attributes(span, 9), events, status, service.Instance);
     }
 
     private static ReceivedEvent Event(ReadOnlyMemory<byte> spanEvent) => new(Text(spanEvent, 2), Attributes(spanEvent, 3));
 
-    private static ReceivedMetric Metric(ReadOnlyMemory<byte> metric, string service, string scope)
+    private static ReceivedMetric Metric(ReadOnlyMemory<byte> metric, Origin service, string scope)
     {
         string name = "", unit = "";
         MetricKind? kind = null;
@@ -85,7 +86,7 @@ public static class OtlpDecoder
             }
         }
 
-        return new(service, scope, name, unit, kind ?? throw new InvalidDataException($"Metric '{name}' has no gauge, sum or histogram."), points);
+        return new(service.Service, scope, name, unit, kind ?? throw new InvalidDataException($"Metric '{name}' has no gauge, sum or histogram."), points);
     }
 
     // Gauge, Sum, Histogram and ExponentialHistogram all hold their data points in field 1.
@@ -127,7 +128,7 @@ public static class OtlpDecoder
         return new(Attributes(point, attributesField), null, count, sum);
     }
 
-    private static ReceivedLog Log(ReadOnlyMemory<byte> log, string service, string scope)
+    private static ReceivedLog Log(ReadOnlyMemory<byte> log, Origin service, string scope)
     {
         string severityText = "", body = "", traceId = "", spanId = "";
         var severity = 0;
@@ -145,7 +146,7 @@ public static class OtlpDecoder
             }
         }
 
-        return new(service, scope, severity, severityText, body, Attributes(log, 6), traceId, spanId);
+        return new(service.Service, scope, severity, severityText, body, Attributes(log, 6), traceId, spanId, service.Instance);
     }
 
     /// <summary>The KeyValue entries in <paramref name="field"/> of <paramref name="message"/>.</summary>

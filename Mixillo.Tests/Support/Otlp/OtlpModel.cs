@@ -4,7 +4,7 @@ namespace Mixillo.Tests.Support.Otlp;
 /// One exported span. Ids are lowercase hex; <see cref="ParentSpanId"/> is empty for a root span. <see cref="Kind"/>
 /// and <see cref="StatusCode"/> are the OTLP enum values (kind 1 internal, 2 server, 3 client, 4 producer,
 /// 5 consumer; status 0 unset, 1 ok, 2 error). Attribute values are string, bool, long, double, object?[],
-/// a nested dictionary or byte[].
+/// a nested dictionary or byte[]. <see cref="ServiceInstance"/> is the resource's <c>service.instance.id</c>.
 /// </summary>
 public sealed record ReceivedSpan(
     string ServiceName,
@@ -18,7 +18,8 @@ public sealed record ReceivedSpan(
     ulong EndUnixNano,
     IReadOnlyDictionary<string, object?> Attributes,
     IReadOnlyList<ReceivedEvent> Events,
-    int StatusCode);
+    int StatusCode,
+    string ServiceInstance);
 
 /// <summary>A span event.</summary>
 public sealed record ReceivedEvent(string Name, IReadOnlyDictionary<string, object?> Attributes);
@@ -56,4 +57,5 @@ public sealed record ReceivedLog(
     string Body,
     IReadOnlyDictionary<string, object?> Attributes,
     string TraceId,
-    string SpanId);
+    string SpanId,
+    string ServiceInstance);

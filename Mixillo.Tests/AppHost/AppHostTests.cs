@@ -1,0 +1,173 @@
+using System.Net;
+using System.Text.Json;
+using Mixillo.Tests.Api;
+using Mixillo.Tests.Support;
+using Mixillo.Tests.Support.Otlp;
+
+namespace Mixillo.Tests.AppHost;
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class AppHostCollection : ICollectionFixture<Clips>
+{
+    public const string Name = "apphost";
+}
+
+/// <summary>
+/// The distributed app as a developer runs it with <c>dotnet run --project Mixillo.AppHost</c> on a machine without
+/// a container runtime: every resource healthy, a clip uploaded through the api resource's endpoint becomes ready and
+/// plays, telemetry of api and each worker replica reaches the OTLP endpoint the AppHost gave them, and a stop leaves
+/// no process behind and no job failed.
+/// </summary>
+[Collection(AppHostCollection.Name)]
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class AppHostTests(Clips clips) : IAsyncLifetime
+{
+    private readonly TempFolder _folder = new();
+    private OtlpReceiver _receiver = null!;
+
+    public async Task InitializeAsync()
+    {
+        _receiver = await OtlpReceiver.StartAsync();
+        // PostgreSQL runs as the postgres user, which must be able to enter the data root (a temp folder is 0700).
+        File.SetUnixFileMode(_folder.Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _receiver.DisposeAsync();
+        _folder.Dispose();
+    }
+
+    private static readonly Dictionary<string, string> QuickJobs = new()
+    {
+        ["Transcode__Qualities"] = "360p",
+        ["Transcode__ThumbnailCount"] = "1",
+        ["Transcode__Preset"] = "ultrafast",
+        ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
+    };
+
+    [Fact]
+    public async Task The_app_runs_a_clip_to_ready_with_telemetry_from_every_service_and_stops_without_leaving_a_process()
+    {
+        var app = await DistributedApp.StartAsync(_folder.Path, _receiver.GrpcEndpoint, QuickJobs);
+        try
+        {
+            var user = app.Client("olga");
+            var upload = await Uploads.SendAsync(user, clips["portrait"]);
+            var content = await ContentBecomesAsync(user, upload.ContentId, "ready");
+            var master = content.GetProperty("playback").GetProperty("hls").GetString()!;
+            using var playlist = await user.GetAsync(master);
+            Assert.Equal(HttpStatusCode.OK, playlist.StatusCode);
+            Assert.StartsWith("#EXTM3U", await playlist.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+            // Each service under its resource's name; each worker replica under its own instance id (what the AppHost sets wins).
+            var spans = await _receiver.WaitForAsync(r => r.Spans.Any(s => s.Name == "job publish") && r.Spans.Any(s => s.Name == "enqueue job") ? r.Spans : null, DistributedApp.Patience);
+            Assert.Contains(spans, s => s.ServiceName == "api" && s.Name == "enqueue job");
+            Assert.Contains(spans, s => s.ServiceName == "worker" && s.Name == "job publish");
+            var logs = await _receiver.WaitForAsync(r => r.Logs.Where(l => l.ServiceName == "worker").Select(l => l.ServiceInstance).Distinct().Count() >= 2 ? r.Logs : null, DistributedApp.Patience);
+            var workerInstances = logs.Where(l => l.ServiceName == "worker").Select(l => l.ServiceInstance).Distinct().ToList();
+            Assert.Equal(2, workerInstances.Count);
+            Assert.All(workerInstances, id => Assert.DoesNotMatch($"^{Environment.MachineName}-[0-9]+$", id));
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+
+        Assert.True(app.Pids.Count >= 5, $"PIDs seen: {string.Join(", ", app.Pids)}");
+        await NoneRemainsAsync(app.Pids.Values);
+    }
+
+    [Fact]
+    public async Task A_job_running_when_the_app_stops_is_released_not_failed_and_completes_after_a_restart()
+    {
+        // The default ladder at preset medium: the encode is still running when the stop comes.
+        var slow = new Dictionary<string, string> { ["Transcode__ThumbnailCount"] = "1" };
+        var app = await DistributedApp.StartAsync(_folder.Path, _receiver.GrpcEndpoint, slow);
+        Uploads.Completed upload;
+        try
+        {
+            upload = await Uploads.SendAsync(app.Client("olga"), clips["landscape"]);
+            var admin = app.Client("root", "admin");
+            await JobBecomesAsync(admin, upload.JobId, job => job.GetProperty("stage").GetString() == "process" && job.GetProperty("status").GetString() == "processing");
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+
+        await NoneRemainsAsync(app.Pids.Values);
+        Assert.Contains(_receiver.Logs, l => l.ServiceName == "worker" && l.Body == "Released to the queue at shutdown" && Equals(l.Attributes.GetValueOrDefault("jobId"), upload.JobId));
+
+        var again = await DistributedApp.StartAsync(_folder.Path, _receiver.GrpcEndpoint, slow);
+        try
+        {
+            var job = await JobBecomesAsync(again.Client("root", "admin"), upload.JobId, job => job.GetProperty("status").GetString() is "completed" or "failed");
+            Assert.Equal("completed", job.GetProperty("status").GetString());
+            // Released at the stop, not failed and not counted as a retry (a killed worker's job would show worker_lost after StuckAfter).
+            Assert.Equal(0, job.GetProperty("retryCount").GetInt32());
+            Assert.Empty(job.GetProperty("errors").EnumerateArray());
+        }
+        finally
+        {
+            await again.StopAsync();
+            await again.DisposeAsync();
+        }
+    }
+
+    private static async Task<JsonElement> JobBecomesAsync(HttpClient admin, string jobId, Func<JsonElement, bool> condition)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var last = "";
+        while (clock.Elapsed < DistributedApp.Patience)
+        {
+            last = await admin.GetStringAsync($"/api/transcode/jobs/{jobId}");
+            var job = JsonDocument.Parse(last).RootElement.GetProperty("data");
+            if (condition(job))
+            {
+                return job;
+            }
+
+            await Task.Delay(250);
+        }
+
+        Assert.Fail($"{jobId} did not reach the expected state: {last}");
+        return default;
+    }
+
+    private static async Task NoneRemainsAsync(IEnumerable<int> pids)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        List<int> alive;
+        do
+        {
+            alive = [.. pids.Where(pid => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal))];
+            await Task.Delay(200);
+        }
+        while (alive.Count > 0 && clock.Elapsed < TimeSpan.FromSeconds(15));
+
+        Assert.Empty(alive);
+    }
+
+    private static async Task<JsonElement> ContentBecomesAsync(HttpClient client, string contentId, string status)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var last = "";
+        while (clock.Elapsed < DistributedApp.Patience)
+        {
+            last = await client.GetStringAsync($"/api/content/{contentId}");
+            var data = JsonDocument.Parse(last).RootElement.GetProperty("data");
+            if (data.GetProperty("status").GetString() == status)
+            {
+                return data;
+            }
+
+            await Task.Delay(500);
+        }
+
+        Assert.Fail($"{contentId} did not become {status}: {last}");
+        return default;
+    }
+}
