@@ -1,13 +1,15 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Mixillo.Tests.Support;
 
 namespace Mixillo.Tests.AppHost;
 
 /// <summary>
-/// The Aspire manifest that azd deploys, published by the AppHost with no container runtime: every resource,
-/// api and worker images built from Dockerfiles that carry ffmpeg, and secrets only as parameters.
+/// The AppHost as a developer runs it, where nothing gets started: the Aspire manifest that azd deploys (published
+/// with no container runtime: every resource, api and worker images built from Dockerfiles that carry ffmpeg,
+/// secrets only as parameters), and the message when a server it needs is not installed.
 /// </summary>
-public sealed class ManifestTests
+public sealed class AppHostCommandTests
 {
     /// <summary>The AppHost's project folder.</summary>
     private static readonly string AppHostProject = Projects.Mixillo_AppHost.ProjectPath;
@@ -17,12 +19,7 @@ public sealed class ManifestTests
     {
         using var folder = new TempFolder();
         var path = folder.File("aspire-manifest.json");
-#if DEBUG
-        const string configuration = "Debug";
-#else
-        const string configuration = "Release";
-#endif
-        Tool.Run("dotnet", ["run", "--no-build", "-c", configuration, "--project", AppHostProject, "--", "--publisher", "manifest", "--output-path", path]);
+        Tool.Run("dotnet", Run("--publisher", "manifest", "--output-path", path));
         var text = await File.ReadAllTextAsync(path);
         var resources = JsonDocument.Parse(text).RootElement.GetProperty("resources");
 
@@ -70,5 +67,40 @@ public sealed class ManifestTests
         }
 
         Assert.DoesNotContain(Mixillo.Api.Auth.AuthOptions.DevelopmentKey, text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_redis_server_installed_the_app_host_stops_at_once_naming_the_apt_package()
+    {
+        using var folder = new TempFolder();
+        // Only the SDK on the PATH: no redis-server, and no container runtime, so executables mode is chosen.
+        var onPath = Environment.GetEnvironmentVariable("PATH")!.Split(':').Select(d => Path.Combine(d, "dotnet")).First(File.Exists);
+        var dotnet = Path.GetDirectoryName(new FileInfo(onPath).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? onPath)!;
+        var start = new ProcessStartInfo(Path.Combine(dotnet, "dotnet")) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in Run($"--Mixillo:DataRoot={folder.Path}"))
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["PATH"] = dotnet;
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(1, process.ExitCode);
+        Assert.Contains("apt-get install redis-server", await stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Distributed application starting", await stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary><c>dotnet run</c> of the AppHost as built for these tests, with <paramref name="args"/>.</summary>
+    private static string[] Run(params string[] args)
+    {
+#if DEBUG
+        const string configuration = "Debug";
+#else
+        const string configuration = "Release";
+#endif
+        return ["run", "--no-build", "-c", configuration, "--project", AppHostProject, "--", .. args];
     }
 }
