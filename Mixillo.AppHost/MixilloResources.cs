@@ -16,10 +16,13 @@ internal static class MixilloResources
     public const int DefaultWorkers = 2;
 
     /// <summary>
-    /// DCP sends SIGTERM and kills what remains about 6 s later: a running stage gets this long, then its job is
-    /// released to the queue (never failed) with time to spare.
+    /// Locally DCP sends SIGTERM and kills what remains about 6 s later: a running stage gets this long, then its
+    /// job is released to the queue (never failed) with time to spare.
     /// </summary>
-    public const string WorkerShutdownGrace = "00:00:03";
+    public const string LocalShutdownGrace = "00:00:03";
+
+    /// <summary>Deployed, inside Container Apps' default termination grace of 30 s (the worker's own default is 30 s).</summary>
+    public const string DeployedShutdownGrace = "00:00:20";
 
     public static IResourceBuilder<ProjectResource> AddMixilloApi(this IDistributedApplicationBuilder builder, Servers servers)
     {
@@ -51,12 +54,8 @@ internal static class MixilloResources
             .WithHttpEndpoint(name: "http")
             .WithHttpHealthCheck("/health")
             .WithReplicas(builder.Configuration.GetValue("Mixillo:Workers", DefaultWorkers))
+            .WithEnvironment("Worker__ShutdownGrace", builder.ExecutionContext.IsRunMode ? LocalShutdownGrace : DeployedShutdownGrace)
             .PublishAsDockerFile(image => image.WithDockerfile("..", "Mixillo.Worker/Dockerfile"));
-        if (builder.ExecutionContext.IsRunMode)
-        {
-            workers.WithEnvironment("Worker__ShutdownGrace", WorkerShutdownGrace);
-        }
-
         return workers.UseServers(servers);
     }
 

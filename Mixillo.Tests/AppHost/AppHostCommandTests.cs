@@ -48,9 +48,10 @@ public sealed class AppHostCommandTests
             Assert.Equal("postgres", env.GetProperty("Store__Provider").GetString());
             Assert.Equal("{mixillo.connectionString}", env.GetProperty("ConnectionStrings__mixillo").GetString());
             Assert.Equal("{minio-password.value}", env.GetProperty("Storage__S3__SecretKey").GetString());
-            // The local 3 s shutdown grace suits DCP's kill after about 6 s, not a cloud's longer termination grace.
-            Assert.False(env.TryGetProperty("Worker__ShutdownGrace", out _));
         }
+
+        // Inside Container Apps' 30 s termination grace (locally 3 s, inside DCP's 6 s).
+        Assert.Equal("00:00:20", resources.GetProperty("worker").GetProperty("env").GetProperty("Worker__ShutdownGrace").GetString());
 
         var api = resources.GetProperty("api").GetProperty("env");
         Assert.Equal("{jwt-signing-key.value}", api.GetProperty("Auth__SigningKey").GetString());
