@@ -60,14 +60,21 @@ public sealed class AppHostTests(Clips clips) : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, playlist.StatusCode);
             Assert.StartsWith("#EXTM3U", await playlist.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
-            // Each service under its resource's name; each worker replica under its own instance id (what the AppHost sets wins).
-            var spans = await _receiver.WaitForAsync(r => r.Spans.Any(s => s.Name == "job publish") && r.Spans.Any(s => s.Name == "enqueue job") ? r.Spans : null, DistributedApp.Patience);
-            Assert.Contains(spans, s => s.ServiceName == "api" && s.Name == "enqueue job");
-            Assert.Contains(spans, s => s.ServiceName == "worker" && s.Name == "job publish");
+            // One trace per video across the services, each under its resource's name: complete and enqueue on the api,
+            // the three stages and the encode on the workers.
+            var spans = await _receiver.WaitForAsync(r => r.Spans.Any(s => s.Name == "job publish") ? r.Spans : null, DistributedApp.Patience);
+            var enqueue = Assert.Single(spans, s => s.Name == "enqueue job" && Equals(s.Attributes.GetValueOrDefault("mixillo.job.id"), upload.JobId));
+            var trace = spans.Where(s => s.TraceId == enqueue.TraceId).ToList();
+            Assert.Contains(trace, s => s.ServiceName == "api" && s.Name == "POST /api/content/upload/{uploadId}/complete");
+            Assert.Equal("api", enqueue.ServiceName);
+            Assert.All(new[] { "job fetch", "job process", "job publish", "ffmpeg encode" }, name => Assert.Contains(trace, s => s.ServiceName == "worker" && s.Name == name));
+
+            // Each worker replica under its own instance id (what the AppHost sets wins), with the job's ids on its lines.
             var logs = await _receiver.WaitForAsync(r => r.Logs.Where(l => l.ServiceName == "worker").Select(l => l.ServiceInstance).Distinct().Count() >= 2 ? r.Logs : null, DistributedApp.Patience);
             var workerInstances = logs.Where(l => l.ServiceName == "worker").Select(l => l.ServiceInstance).Distinct().ToList();
             Assert.Equal(2, workerInstances.Count);
             Assert.All(workerInstances, id => Assert.DoesNotMatch($"^{Environment.MachineName}-[0-9]+$", id));
+            Assert.Contains(logs, l => l.ServiceName == "worker" && Equals(l.Attributes.GetValueOrDefault("jobId"), upload.JobId) && Equals(l.Attributes.GetValueOrDefault("contentId"), upload.ContentId));
         }
         finally
         {
