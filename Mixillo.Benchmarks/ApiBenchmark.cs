@@ -55,9 +55,6 @@ internal static class ApiBenchmark
         (JobStatus.Cancelled, 0.01),
     ];
 
-    // USER_HZ: the unit of /proc/PID/stat and /proc/stat times, 100 on Linux.
-    private const int ClockTicks = 100;
-
     public static async Task<int> RunAsync(Settings settings, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         if (!OperatingSystem.IsLinux())
@@ -695,11 +692,11 @@ internal static class ApiBenchmark
     {
         public (double Api, double Postgres, double Client, long MachineBusy, long MachineTotal) Read()
         {
-            var api = ProcessCpu(apiPid)?.Self ?? double.NaN;
+            var api = Proc.ReadStat(apiPid)?.Self ?? double.NaN;
             var postgres = 0.0;
-            foreach (var folder in Directory.EnumerateDirectories("/proc"))
+            foreach (var pid in Proc.Pids())
             {
-                if (!int.TryParse(Path.GetFileName(folder), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || ProcessCpu(pid) is not { } cpu)
+                if (Proc.ReadStat(pid) is not { } cpu)
                 {
                     continue;
                 }
@@ -714,33 +711,14 @@ internal static class ApiBenchmark
                 }
             }
 
-            var ticks = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Take(8)
-                .Select(t => long.Parse(t, CultureInfo.InvariantCulture)).ToArray();
-            var total = ticks.Sum();
-            return (api, postgres, Rusage.SelfSeconds(), total - ticks[3] - ticks[4], total);
-        }
-
-        /// <summary>Parent, user + system CPU (fields 4, 14, 15 of /proc/PID/stat) and reaped children's (16, 17); null once gone.</summary>
-        private static (int ParentPid, double Self, double Children)? ProcessCpu(int pid)
-        {
-            try
-            {
-                var stat = File.ReadAllText(Invariant($"/proc/{pid}/stat"));
-                // The command name (field 2) is in parentheses and may hold spaces: count from after its closing one.
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                double Ticks(int i) => long.Parse(fields[i], CultureInfo.InvariantCulture) / (double)ClockTicks;
-                return (int.Parse(fields[1], CultureInfo.InvariantCulture), Ticks(11) + Ticks(12), Ticks(13) + Ticks(14));
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                return null;
-            }
+            var machine = Machine.Cpu();
+            return (api, postgres, Rusage.SelfSeconds(), machine.Busy, machine.Total);
         }
     }
 
     /// <summary><c>dotnet Mixillo.Api.dll --urls ...</c> as a real process: output drained line by line and kept for warnings and errors.</summary>
     private sealed class ApiProcess(string dll, int port, IReadOnlyDictionary<string, string> environment, string workingDirectory)
-        : HostProcess(dll, ["--urls", Invariant($"http://127.0.0.1:{port}")], environment, workingDirectory)
+        : HostProcess("dotnet", [dll, "--urls", Invariant($"http://127.0.0.1:{port}")], environment, workingDirectory)
     {
         public static ApiProcess Start(string dll, int port, IReadOnlyDictionary<string, string> environment, string workingDirectory) =>
             new(dll, port, environment, workingDirectory);

@@ -36,5 +36,11 @@ internal sealed class CommandOptions
         : allowed.Contains(text, StringComparer.Ordinal) ? text
         : throw Bad(name, text);
 
+    /// <summary>An absolute http(s) URL, or null when the option is not given.</summary>
+    public string? Url(string name) =>
+        !_values.TryGetValue(name, out var text) ? null
+        : Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? text
+        : throw Bad(name, text);
+
     private static ArgumentException Bad(string name, string value) => new($"Bad value '{value}' for {name}.");
 }

@@ -5,21 +5,21 @@ using Mixillo.TestServers;
 namespace Mixillo.Benchmarks;
 
 /// <summary>
-/// A .NET host the benchmarks run as a real process (the API, a worker): its output kept for diagnostics,
-/// stopped by SIGTERM as an operator would, killed only if it does not end in time.
+/// A .NET host the benchmarks run as a real process (the API, a worker, the AppHost under <c>dotnet run</c>): its
+/// output kept for diagnostics, stopped by a signal as an operator would (SIGTERM; Ctrl+C's SIGINT for the AppHost),
+/// killed only if it does not end in time.
 /// </summary>
 internal class HostProcess : IDisposable
 {
     private readonly ConcurrentQueue<string> _lines = new();
 
     /// <summary>
-    /// Starts <c>dotnet DLL ARGS</c> with <paramref name="environment"/>. The working directory is the host's content
-    /// root: no appsettings.json there, nothing relative lands in the repository.
+    /// Starts <c>FILE ARGS</c> (<c>dotnet DLL ...</c> for a built host) with <paramref name="environment"/>. The working
+    /// directory is the host's content root: no appsettings.json there, nothing relative lands in the repository.
     /// </summary>
-    protected HostProcess(string dll, IEnumerable<string> args, IReadOnlyDictionary<string, string> environment, string workingDirectory)
+    protected HostProcess(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string> environment, string workingDirectory)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory };
-        start.ArgumentList.Add(dll);
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory };
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
@@ -30,7 +30,7 @@ internal class HostProcess : IDisposable
             start.Environment[name] = value;
         }
 
-        Process = Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet.");
+        Process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {file}.");
         Pid = Process.Id;
         Process.OutputDataReceived += (_, e) => Receive(e.Data);
         Process.ErrorDataReceived += (_, e) => Receive(e.Data);
@@ -45,7 +45,13 @@ internal class HostProcess : IDisposable
     protected Process Process { get; }
 
     /// <summary>SIGTERM by PID, then killed if it does not end in time. Returns the exit code (-1 when killed) and how long it took.</summary>
-    public async Task<(int ExitCode, double Seconds)> StopAsync(TimeSpan timeout)
+    public Task<(int ExitCode, double Seconds)> StopAsync(TimeSpan timeout) => StopAsync(Pid, "TERM", timeout);
+
+    /// <summary>
+    /// Sends <paramref name="signal"/> to <paramref name="target"/> (this process, or the program it runs), then waits
+    /// for this process to end; kills its tree if it does not end in time.
+    /// </summary>
+    protected async Task<(int ExitCode, double Seconds)> StopAsync(int target, string signal, TimeSpan timeout)
     {
         if (Process.HasExited)
         {
@@ -53,7 +59,7 @@ internal class HostProcess : IDisposable
         }
 
         var clock = Stopwatch.StartNew();
-        ChildProcess.Signal(Pid, "TERM");
+        ChildProcess.Signal(target, signal);
         try
         {
             await Process.WaitForExitAsync().WaitAsync(timeout);

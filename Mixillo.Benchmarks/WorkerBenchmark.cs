@@ -22,10 +22,11 @@ namespace Mixillo.Benchmarks;
 /// processes (concurrency 1 each) drain N jobs of one synthetic clip with the product's default job options.
 /// Wall time runs from the first enqueue to the last job's completion; each worker's own VmRSS (not its ffmpeg
 /// children) is sampled every 200 ms meanwhile. Every configuration gets a fresh schema and storage folder.
+/// With <c>--otlp URL</c> the workers export their telemetry there (OTLP/gRPC); without it they collect none.
 /// </summary>
 internal static class WorkerBenchmark
 {
-    public const string Synopsis = "worker [--jobs 16] [--preset medium]";
+    public const string Synopsis = "worker [--jobs 16] [--preset medium] [--otlp URL]";
 
     private const double TargetRssMb = 150;
     private const string ClipSize = "720x1280";
@@ -40,70 +41,35 @@ internal static class WorkerBenchmark
     // Beyond the worker's default ShutdownGrace (30 s) plus the host's 15 s to release: a cancelled run waits for a clean stop.
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(50);
 
-    // USER_HZ: the unit of /proc/PID/stat and /proc/stat times, 100 on Linux.
-    private const int ClockTicks = 100;
-
     public static async Task<int> RunAsync(Settings settings, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        if (!OperatingSystem.IsLinux())
+        if (Rig.Missing() is { } missing)
         {
-            await stderr.WriteLineAsync("The worker benchmark reads /proc; it runs on Linux only.");
+            await stderr.WriteLineAsync(missing);
             return 2;
         }
 
-        // The benchmark references Mixillo.Worker, so the build copies the worker (with its runtimeconfig) here.
-        var workerDll = Path.Combine(AppContext.BaseDirectory, "Mixillo.Worker.dll");
-        if (!File.Exists(workerDll))
+        await stdout.WriteLineAsync(Invariant($"worker benchmark: {settings.Jobs} jobs per configuration, workers {string.Join(" then ", WorkerCounts)} (concurrency 1 each), preset {settings.Preset}, telemetry {settings.Otlp ?? "off"}, {Environment.ProcessorCount} cores, load average {Machine.LoadAverage()}"));
+        await using var rig = await Rig.StartAsync(stdout, cancellationToken);
+        var telemetry = settings.Otlp is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = settings.Otlp };
+        var runs = new List<Run>();
+        foreach (var workers in WorkerCounts)
         {
-            await stderr.WriteLineAsync($"{workerDll} is missing; build the benchmark project first.");
-            return 2;
+            runs.Add(await rig.MeasureAsync(Invariant($"workers_{workers}"), Invariant($"{workers} worker{(workers == 1 ? "" : "s")}"), workers, telemetry, settings, stdout, cancellationToken));
         }
 
-        var root = Directory.CreateTempSubdirectory("mixillo-workerbench-").FullName;
-        PostgresServer? server = null;
-        try
-        {
-            await stdout.WriteLineAsync(Invariant($"worker benchmark: {settings.Jobs} jobs per configuration, workers {string.Join(" then ", WorkerCounts)} (concurrency 1 each), preset {settings.Preset}, {Environment.ProcessorCount} cores, load average {Machine.LoadAverage()}"));
-            var clip = Path.Combine(root, "clip.mp4");
-            var generated = Stopwatch.StartNew();
-            // The engine's own runner: killed on cancellation; a failure throws with ffmpeg's stderr in Diagnostics.
-            await new FfmpegRunner(new MediaOptions(), TimeProvider.System).RunAsync(
-                new FfmpegStep("clip", 1, ClipSeconds, MediaErrorCodes.EncodeFailed), FfmpegArguments.Synthetic(clip, ClipSize, ClipFps, ClipSeconds, withAudio: true), null, cancellationToken);
-            await stdout.WriteLineAsync(Invariant($"clip: {ClipSize} {ClipFps} fps {ClipSeconds} s with audio, {new FileInfo(clip).Length / 1e6:0.00} MB in {generated.Elapsed.TotalSeconds:0.0} s"));
-
-            var started = Stopwatch.StartNew();
-            server = await PostgresServer.StartAsync(cancellationToken);
-            await stdout.WriteLineAsync(Invariant($"PostgreSQL started on port {server.Port} in {started.Elapsed.TotalSeconds:0.0} s; worker {workerDll}"));
-
-            var runs = new List<Run>();
-            foreach (var workers in WorkerCounts)
-            {
-                runs.Add(await MeasureAsync(server, root, clip, workerDll, workers, settings, stdout, cancellationToken));
-            }
-
-            await stdout.WriteLineAsync(Invariant($"load average at the end {Machine.LoadAverage()}"));
-            await stdout.WriteLineAsync();
-            await stdout.WriteAsync(Summary(runs, settings));
-            return runs.All(r => r.Problems.Count == 0) ? 0 : 1;
-        }
-        finally
-        {
-            if (server is not null)
-            {
-                await server.DisposeAsync();
-            }
-
-            Directory.Delete(root, recursive: true);
-        }
+        await stdout.WriteLineAsync(Invariant($"load average at the end {Machine.LoadAverage()}"));
+        await stdout.WriteLineAsync();
+        await stdout.WriteAsync(Summary(runs, settings));
+        return runs.All(r => r.Problems.Count == 0) ? 0 : 1;
     }
 
     /// <summary>One configuration: fresh schema and storage, N sources uploaded, workers started and idle, then the timed drain.</summary>
-    private static async Task<Run> MeasureAsync(PostgresServer server, string root, string clip, string workerDll, int count, Settings settings, TextWriter stdout, CancellationToken cancellationToken)
+    private static async Task<Run> MeasureAsync(
+        Rig rig, string name, string label, int count, IReadOnlyDictionary<string, string> telemetry, Settings settings, TextWriter stdout, CancellationToken cancellationToken)
     {
-        var name = Invariant($"workers_{count}");
-        var label = Invariant($"{count} worker{(count == 1 ? "" : "s")}");
-        var folder = Path.Combine(root, name);
-        var configuration = await ConfigureAsync(server, name, folder, cancellationToken);
+        var folder = Path.Combine(rig.Root, name);
+        var configuration = await ConfigureAsync(rig.Server, name, folder, cancellationToken);
         await using var services = new ServiceCollection()
             .AddMixilloCore(new ConfigurationBuilder().AddInMemoryCollection(configuration).Build())
             .BuildServiceProvider();
@@ -117,22 +83,27 @@ internal static class WorkerBenchmark
         for (var i = 1; i <= settings.Jobs; i++)
         {
             var key = Invariant($"uploads/user_bench/clip_{i:000}.mp4");
-            await storage.PutFileAsync(key, clip, cancellationToken);
-            sources.Add(new SourceFile { Key = key, OriginalName = "clip.mp4", SizeBytes = new FileInfo(clip).Length, MimeType = "video/mp4" });
+            await storage.PutFileAsync(key, rig.Clip, cancellationToken);
+            sources.Add(new SourceFile { Key = key, OriginalName = "clip.mp4", SizeBytes = new FileInfo(rig.Clip).Length, MimeType = "video/mp4" });
         }
 
         var environment = configuration.ToDictionary(c => c.Key.Replace(":", "__", StringComparison.Ordinal), c => c.Value!);
+        foreach (var (variable, value) in telemetry)
+        {
+            environment[variable] = value;
+        }
+
         var workers = new List<WorkerProcess>();
         try
         {
             var starting = Stopwatch.StartNew();
             // Each worker serves /health on a port of its own.
             workers.AddRange(Enumerable.Range(0, count).Select(_ => WorkerProcess.Start(
-                workerDll, new Dictionary<string, string>(environment) { ["ASPNETCORE_URLS"] = Invariant($"http://127.0.0.1:{ChildProcess.FreePort()}") }, folder)));
+                Rig.WorkerDll, new Dictionary<string, string>(environment) { ["ASPNETCORE_URLS"] = Invariant($"http://127.0.0.1:{ChildProcess.FreePort()}") }, folder)));
             await Task.WhenAll(workers.Select(w => w.WaitStartedAsync(StartTimeout, cancellationToken)));
             // "started" is logged before the first claim: let that claim (and its first-use costs) pass, as on a long-running worker.
             await Task.Delay(SettleTime, cancellationToken);
-            workers.ForEach(w => w.IdleRssMb = ProcStatusMb(w.Pid, "VmRSS") ?? double.NaN);
+            workers.ForEach(w => w.IdleRssMb = Proc.StatusMb(w.Pid, "VmRSS") ?? double.NaN);
             await stdout.WriteLineAsync(Invariant($"{label}: started (pids {string.Join(", ", workers.Select(w => w.Pid))}) in {starting.Elapsed.TotalSeconds:0.0} s; idle RSS {string.Join(", ", workers.Select(w => Invariant($"{w.IdleRssMb:0.0} MB")))}"));
 
             var run = await DrainAsync(store, sources, workers, count, label, settings, stdout, cancellationToken);
@@ -199,8 +170,8 @@ internal static class WorkerBenchmark
     {
         using var sampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var sampler = Task.Run(() => SampleAsync(workers, sampling.Token), CancellationToken.None);
-        var machineBefore = MachineCpu();
-        workers.ForEach(w => w.CpuAtStart = ProcessCpu(w.Pid));
+        var machineBefore = Machine.Cpu();
+        workers.ForEach(w => w.CpuAtStart = Proc.ReadStat(w.Pid));
         var first = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         var jobs = new List<TranscodeJob>();
@@ -224,18 +195,18 @@ internal static class WorkerBenchmark
         }
 
         var observedSeconds = clock.Elapsed.TotalSeconds;
-        var machineAfter = MachineCpu();
+        var machineAfter = Machine.Cpu();
         foreach (var worker in workers)
         {
-            worker.PeakRssMb = ProcStatusMb(worker.Pid, "VmHWM") ?? double.NaN;
-            var cpu = ProcessCpu(worker.Pid);
-            worker.CpuSeconds = cpu.Self - worker.CpuAtStart.Self;
-            worker.ChildrenCpuSeconds = cpu.Children - worker.CpuAtStart.Children;
+            worker.PeakRssMb = Proc.StatusMb(worker.Pid, "VmHWM") ?? double.NaN;
+            var cpu = Proc.ReadStat(worker.Pid);
+            worker.CpuSeconds = (cpu?.Self - worker.CpuAtStart?.Self) ?? double.NaN;
+            worker.ChildrenCpuSeconds = (cpu?.Children - worker.CpuAtStart?.Children) ?? double.NaN;
         }
 
         var machine = new MachineLoad(
             (machineAfter.Busy - machineBefore.Busy) / (double)(machineAfter.Total - machineBefore.Total),
-            (machineAfter.Busy - machineBefore.Busy) / (double)ClockTicks,
+            (machineAfter.Busy - machineBefore.Busy) / (double)Proc.ClockTicks,
             observedSeconds);
         var wallSeconds = (finished.Max(j => j.CompletedAt ?? DateTimeOffset.MaxValue) - first).TotalSeconds;
         var run = new Run(count, settings.Jobs, finished, wallSeconds, machine, workers, []);
@@ -290,7 +261,7 @@ internal static class WorkerBenchmark
                     var waited = ((job.StartedAt ?? job.CreatedAt) - job.CreatedAt).TotalSeconds;
                     var processing = ((job.CompletedAt ?? job.UpdatedAt) - (job.StartedAt ?? job.CreatedAt)).TotalSeconds;
                     await stdout.WriteLineAsync(Invariant(
-                        $"{label}: job {finished.Count,2}/{jobs.Count} {JobJson.Name(job.Status)} at {at,6:0.0} s  (waited {waited,5:0.0} s, first claim to completion {processing,5:0.0} s, ffmpeg cpu {job.Usage.CpuSeconds,5:0.0} s, published by {job.Worker?.WorkerId ?? "-"}, retries {job.RetryCount}; worker RSS now {string.Join("/", workers.Select(w => Invariant($"{ProcStatusMb(w.Pid, "VmRSS"):0.0}")))} MB)"));
+                        $"{label}: job {finished.Count,2}/{jobs.Count} {JobJson.Name(job.Status)} at {at,6:0.0} s  (waited {waited,5:0.0} s, first claim to completion {processing,5:0.0} s, ffmpeg cpu {job.Usage.CpuSeconds,5:0.0} s, published by {job.Worker?.WorkerId ?? "-"}, retries {job.RetryCount}; worker RSS now {string.Join("/", workers.Select(w => Invariant($"{Proc.StatusMb(w.Pid, "VmRSS"):0.0}")))} MB)"));
                 }
             }
 
@@ -354,7 +325,7 @@ internal static class WorkerBenchmark
             {
                 foreach (var worker in workers)
                 {
-                    if (ProcStatusMb(worker.Pid, "VmRSS") is { } mb)
+                    if (Proc.StatusMb(worker.Pid, "VmRSS") is { } mb)
                     {
                         worker.RssMb.Add(mb);
                     }
@@ -365,57 +336,6 @@ internal static class WorkerBenchmark
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             // The run is over.
-        }
-    }
-
-    /// <summary>A kB field of /proc/PID/status (VmRSS: resident now; VmHWM: the most ever resident), in MB (10^6 bytes); null once the process is gone.</summary>
-    private static double? ProcStatusMb(int pid, string field)
-    {
-        try
-        {
-            foreach (var line in File.ReadLines(Invariant($"/proc/{pid}/status")))
-            {
-                if (line.StartsWith(field + ":", StringComparison.Ordinal))
-                {
-                    var parts = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-                    return double.Parse(parts[1], CultureInfo.InvariantCulture) * 1024 / 1e6;
-                }
-            }
-
-            return null;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>The first line of /proc/stat: busy and total ticks of every core since boot (busy = all but idle and iowait).</summary>
-    private static (long Busy, long Total) MachineCpu()
-    {
-        var ticks = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Take(8)
-            .Select(t => long.Parse(t, CultureInfo.InvariantCulture)).ToArray();
-        var total = ticks.Sum();
-        return (total - ticks[3] - ticks[4], total);
-    }
-
-    /// <summary>
-    /// User + system CPU of the process itself (fields 14 and 15 of /proc/PID/stat) and of its children that have
-    /// exited and been waited for (16 and 17): for a worker, every ffmpeg and ffprobe it ran, since .NET reaps them.
-    /// </summary>
-    private static (double Self, double Children) ProcessCpu(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText(Invariant($"/proc/{pid}/stat"));
-            // The command name (field 2) is in parentheses and may hold spaces: count from after its closing one.
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            double Ticks(int i) => long.Parse(fields[i], CultureInfo.InvariantCulture) / (double)ClockTicks;
-            return (Ticks(11) + Ticks(12), Ticks(13) + Ticks(14));
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return (double.NaN, double.NaN);
         }
     }
 
@@ -460,7 +380,7 @@ internal static class WorkerBenchmark
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    private sealed record Run(
+    internal sealed record Run(
         int Workers,
         int Jobs,
         IReadOnlyList<TranscodeJob> Finished,
@@ -502,14 +422,14 @@ internal static class WorkerBenchmark
     }
 
     /// <summary>The whole machine over the timed window: every process, this benchmark's or not (another engineer's tests, say).</summary>
-    private sealed record MachineLoad(double BusyFraction, double BusySeconds, double WindowSeconds);
+    internal sealed record MachineLoad(double BusyFraction, double BusySeconds, double WindowSeconds);
 
     /// <summary>
     /// <c>dotnet Mixillo.Worker.dll</c> as a real process (the dotnet host runs the app in its own process, so its PID
     /// is the worker's): output drained line by line and kept for readiness, warnings and errors.
     /// </summary>
-    private sealed class WorkerProcess(string dll, IReadOnlyDictionary<string, string> environment, string workingDirectory)
-        : HostProcess(dll, [], environment, workingDirectory)
+    internal sealed class WorkerProcess(string dll, IReadOnlyDictionary<string, string> environment, string workingDirectory)
+        : HostProcess("dotnet", [dll], environment, workingDirectory)
     {
         private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -519,7 +439,7 @@ internal static class WorkerBenchmark
 
         public double PeakRssMb { get; set; } = double.NaN;
 
-        public (double Self, double Children) CpuAtStart { get; set; }
+        public Proc.Stat? CpuAtStart { get; set; }
 
         /// <summary>The worker's own CPU over the timed window.</summary>
         public double CpuSeconds { get; set; } = double.NaN;
@@ -562,12 +482,81 @@ internal static class WorkerBenchmark
         }
     }
 
-    internal sealed record Settings(int Jobs, string Preset)
+    /// <param name="Otlp">Where the workers export telemetry (OTEL_EXPORTER_OTLP_ENDPOINT), or null: no telemetry.</param>
+    internal sealed record Settings(int Jobs, string Preset, string? Otlp)
     {
         public static Settings Parse(IReadOnlyList<string> args)
         {
-            var options = new CommandOptions(args, "--jobs", "--preset");
-            return new Settings(options.Int("--jobs", 16, min: 1), options.OneOf("--preset", "medium", [.. TranscodeOptions.Presets]));
+            var options = new CommandOptions(args, "--jobs", "--preset", "--otlp");
+            return new Settings(options.Int("--jobs", 16, min: 1), options.OneOf("--preset", "medium", [.. TranscodeOptions.Presets]), options.Url("--otlp"));
+        }
+    }
+
+    /// <summary>
+    /// What every configuration shares: a temp folder, the clip, a throwaway PostgreSQL and the built worker. The
+    /// <c>apphost</c> verb measures workers with it too.
+    /// </summary>
+    internal sealed class Rig : IAsyncDisposable
+    {
+        private Rig(string root, string clip, PostgresServer server)
+        {
+            Root = root;
+            Clip = clip;
+            Server = server;
+        }
+
+        /// <summary>The benchmark references Mixillo.Worker, so the build copies the worker (with its runtimeconfig) here.</summary>
+        public static string WorkerDll => Path.Combine(AppContext.BaseDirectory, "Mixillo.Worker.dll");
+
+        public string Root { get; }
+
+        public string Clip { get; }
+
+        public PostgresServer Server { get; }
+
+        /// <summary>Why workers cannot be measured here, or null.</summary>
+        public static string? Missing() =>
+            !OperatingSystem.IsLinux() ? "The worker benchmark reads /proc; it runs on Linux only."
+            : !File.Exists(WorkerDll) ? $"{WorkerDll} is missing; build the benchmark project first."
+            : null;
+
+        /// <summary>Makes the clip and starts PostgreSQL; the folder and the server go when this is disposed (or if starting fails).</summary>
+        public static async Task<Rig> StartAsync(TextWriter stdout, CancellationToken cancellationToken)
+        {
+            var root = Directory.CreateTempSubdirectory("mixillo-workerbench-").FullName;
+            try
+            {
+                var clip = Path.Combine(root, "clip.mp4");
+                var generated = Stopwatch.StartNew();
+                // The engine's own runner: killed on cancellation; a failure throws with ffmpeg's stderr in Diagnostics.
+                await new FfmpegRunner(new MediaOptions(), TimeProvider.System).RunAsync(
+                    new FfmpegStep("clip", 1, ClipSeconds, MediaErrorCodes.EncodeFailed), FfmpegArguments.Synthetic(clip, ClipSize, ClipFps, ClipSeconds, withAudio: true), null, cancellationToken);
+                await stdout.WriteLineAsync(Invariant($"clip: {ClipSize} {ClipFps} fps {ClipSeconds} s with audio, {new FileInfo(clip).Length / 1e6:0.00} MB in {generated.Elapsed.TotalSeconds:0.0} s"));
+
+                var started = Stopwatch.StartNew();
+                var server = await PostgresServer.StartAsync(cancellationToken);
+                await stdout.WriteLineAsync(Invariant($"PostgreSQL started on port {server.Port} in {started.Elapsed.TotalSeconds:0.0} s; worker {WorkerDll}"));
+                return new Rig(root, clip, server);
+            }
+            catch
+            {
+                Directory.Delete(root, recursive: true);
+                throw;
+            }
+        }
+
+        /// <summary>
+        /// One configuration, <paramref name="name"/> (its schema and folder): <paramref name="count"/> workers, with
+        /// <paramref name="telemetry"/> added to their environment, drain <see cref="Settings.Jobs"/> jobs.
+        /// </summary>
+        public Task<Run> MeasureAsync(
+            string name, string label, int count, IReadOnlyDictionary<string, string> telemetry, Settings settings, TextWriter stdout, CancellationToken cancellationToken) =>
+            WorkerBenchmark.MeasureAsync(this, name, label, count, telemetry, settings, stdout, cancellationToken);
+
+        public async ValueTask DisposeAsync()
+        {
+            await Server.DisposeAsync();
+            Directory.Delete(Root, recursive: true);
         }
     }
 }
