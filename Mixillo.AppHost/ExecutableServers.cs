@@ -32,7 +32,7 @@ internal static class ExecutableServers
             // while PostgreSQL's own (smart) shutdown keeps open sessions working until their clients leave, so a
             // stopping worker can still release its jobs.
             .WithEndpoint(name: PostgresProcessResource.EndpointName, scheme: "tcp", env: "PGPORT", isProxied: false)
-            .WithHealthCheck(HealthCheck(builder, "postgres", (checks, connectionString) => checks.AddNpgSql(_ => connectionString(), name: "postgres_check")));
+            .WithHealthCheck(HealthCheck(builder, "postgres", (checks, check, connectionString) => checks.AddNpgSql(_ => connectionString(), name: check)));
 
         var redis = builder.AddResource(new RedisProcessResource("redis", redisServer, root))
             .WithEndpoint(name: RedisProcessResource.EndpointName, scheme: "tcp");
@@ -48,7 +48,7 @@ internal static class ExecutableServers
                 context.Args.Add("--appendonly");
                 context.Args.Add("no");
             })
-            .WithHealthCheck(HealthCheck(builder, "redis", (checks, connectionString) => checks.AddRedis(_ => connectionString(), name: "redis_check")));
+            .WithHealthCheck(HealthCheck(builder, "redis", (checks, check, connectionString) => checks.AddRedis(_ => connectionString(), name: check)));
 
         var media = Path.Combine(root, "media");
         return new Servers(postgres, redis, service => service
@@ -60,8 +60,9 @@ internal static class ExecutableServers
     /// Registers a health check of the resource named <paramref name="name"/> that connects with its connection
     /// string, known once DCP has allocated its endpoint; returns the check's name.
     /// </summary>
-    private static string HealthCheck(IDistributedApplicationBuilder builder, string name, Func<IHealthChecksBuilder, Func<string>, IHealthChecksBuilder> add)
+    private static string HealthCheck(IDistributedApplicationBuilder builder, string name, Func<IHealthChecksBuilder, string, Func<string>, IHealthChecksBuilder> add)
     {
+        var check = $"{name}_check";
         string? connectionString = null;
         builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(async (available, cancellationToken) =>
         {
@@ -70,8 +71,8 @@ internal static class ExecutableServers
                 connectionString = await resource.GetConnectionStringAsync(cancellationToken);
             }
         });
-        add(builder.Services.AddHealthChecks(), () => connectionString ?? throw new InvalidOperationException($"{name} has no endpoint yet."));
-        return $"{name}_check";
+        add(builder.Services.AddHealthChecks(), check, () => connectionString ?? throw new InvalidOperationException($"{name} has no endpoint yet."));
+        return check;
     }
 
     private static string? FindPostgres() =>

@@ -197,11 +197,12 @@ internal static class MediaBenchmark
     private static string Ratio(string name, double cpu, double wall, double target) =>
         Invariant($"| {name} | {cpu:0.000} | {wall:0.000} | <= {target:0.00} | {(cpu <= target ? "PASS" : "MISS")} |");
 
-    private static double Median(IEnumerable<double> values)
+    /// <summary>The middle value (the mean of the two middle ones for an even count); the other verbs use it too.</summary>
+    internal static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
         var middle = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+        return sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
     private static string[] H264(string preset) =>

@@ -18,7 +18,7 @@ internal static class Proc
             .Where(pid => pid > 0);
 
     /// <summary>
-    /// Fields 4 (parent), 14 and 15 (user + system CPU of the process itself), 16 and 17 (of its children that have
+    /// Fields 3 (state: R, S, ..., Z for a zombie), 4 (parent), 14 and 15 (user + system CPU of the process itself), 16 and 17 (of its children that have
     /// exited and been waited for: for a worker, every ffmpeg and ffprobe it ran, since .NET reaps them) and 22 (start
     /// time, which tells a process from a later one with the same PID) of /proc/PID/stat.
     /// </summary>
@@ -30,7 +30,7 @@ internal static class Proc
             // The command name (field 2) is in parentheses and may hold spaces: count from after its closing one.
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
             double Ticks(int i) => long.Parse(fields[i], CultureInfo.InvariantCulture) / (double)ClockTicks;
-            return new Stat(int.Parse(fields[1], CultureInfo.InvariantCulture), Ticks(11) + Ticks(12), Ticks(13) + Ticks(14), long.Parse(fields[19], CultureInfo.InvariantCulture));
+            return new Stat(fields[0][0], int.Parse(fields[1], CultureInfo.InvariantCulture), Ticks(11) + Ticks(12), Ticks(13) + Ticks(14), long.Parse(fields[19], CultureInfo.InvariantCulture));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -102,5 +102,9 @@ internal static class Proc
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     /// <param name="StartTicks">Since boot, in <see cref="ClockTicks"/>: with the PID, names one process for good.</param>
-    public sealed record Stat(int ParentPid, double Self, double Children, long StartTicks);
+    public sealed record Stat(char State, int ParentPid, double Self, double Children, long StartTicks)
+    {
+        /// <summary>Running, or at least not a zombie waiting for its parent to reap it.</summary>
+        public bool Live => State != 'Z' && State != 'X';
+    }
 }
