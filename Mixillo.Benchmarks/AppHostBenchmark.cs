@@ -25,7 +25,7 @@ internal static class AppHostBenchmark
     /// <summary>The AppHost's default, passed explicitly so the benchmark knows how many replicas to wait for.</summary>
     private const int Replicas = 2;
     private static readonly TimeSpan HealthyTimeout = TimeSpan.FromMinutes(3);
-    private static readonly TimeSpan IdleTime = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan IdleTime = TimeSpan.FromSeconds(10);
     // DCP stops every resource within about 10 s of the AppHost's exit; beyond this, what remains is left behind.
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);
 
@@ -89,10 +89,14 @@ internal static class AppHostBenchmark
             await stdout.WriteLineAsync(Invariant(
                 $"{label}: all healthy at {all:0.0} s (AppHost started at {app.StartedSeconds:0.0} s; {string.Join(", ", healthy.OrderBy(h => h.Value).Select(h => Invariant($"{h.Key} {h.Value:0.0}")))}){(cold && !firstRun ? " NOTE: the data root existed" : "")}"));
 
+            var started = StartTimes(app.Snapshot());
+            await stdout.WriteLineAsync(Invariant($"{label}: processes started at (s after dotnet run): {string.Join(", ", started.Select(p => Invariant($"{p.Key} {p.Value:0.0}")))}"));
+
+            var before = app.Snapshot().ToDictionary(p => (p.Pid, p.StartTicks), p => CpuSeconds(p.Pid));
             await Task.Delay(IdleTime, cancellationToken);
-            var memory = Memory(app.Snapshot());
+            var memory = Memory(app.Snapshot(), before);
             await stdout.WriteLineAsync(Invariant(
-                $"{label}: {IdleTime.TotalSeconds:0} s later, idle: {memory.Count} processes, RSS {memory.Sum(m => m.RssMb):0} MB, PSS {memory.Sum(m => m.PssMb):0} MB; {string.Join("; ", memory.GroupBy(m => m.Label).Select(g => Invariant($"{g.Key} x{g.Count()} {g.Sum(m => m.RssMb):0}/{g.Sum(m => m.PssMb):0}")))}"));
+                $"{label}: the {IdleTime.TotalSeconds:0} s after, idle: {memory.Count} processes, RSS {memory.Sum(m => m.RssMb):0} MB, PSS {memory.Sum(m => m.PssMb):0} MB, CPU {memory.Sum(m => m.CpuSeconds):0.00} s; {string.Join("; ", memory.GroupBy(m => m.Label).Select(g => Invariant($"{g.Key} x{g.Count()} {g.Sum(m => m.RssMb):0}/{g.Sum(m => m.PssMb):0} MB {g.Sum(m => m.CpuSeconds):0.00} s")))}"));
             if (whileUp is not null)
             {
                 await whileUp(app);
@@ -106,7 +110,7 @@ internal static class AppHostBenchmark
                 await stdout.WriteLineAsync($"{label}: the AppHost logged: {line}");
             }
 
-            return new StartResult(label, cold, app.StartedSeconds, healthy, all, memory, stop);
+            return new StartResult(label, cold, app.StartedSeconds, healthy, all, started, memory, stop);
         }
         finally
         {
@@ -118,14 +122,45 @@ internal static class AppHostBenchmark
         }
     }
 
-    /// <summary>Each process's RSS and PSS, labelled by role (worker replicas numbered by PID).</summary>
-    private static List<ProcessMemory> Memory(List<AppHostProcess.AppProcess> processes)
+    /// <summary>
+    /// Each process's RSS and PSS, labelled by role (worker replicas numbered by PID), and its CPU (with reaped
+    /// children's) since <paramref name="before"/> (a process that was not there then counts from its start).
+    /// </summary>
+    private static List<ProcessMemory> Memory(List<AppHostProcess.AppProcess> processes, Dictionary<(int Pid, long StartTicks), double> before)
     {
         var workers = processes.Where(p => p.Role == Roles.Worker).Select(p => p.Pid).Order().ToList();
         return [.. processes.Select(p => new ProcessMemory(
             p.Role == Roles.Worker ? Invariant($"worker {workers.IndexOf(p.Pid) + 1} (Mixillo.Worker)") : p.Role,
             Proc.StatusMb(p.Pid, "VmRSS") ?? 0,
-            Proc.PssMb(p.Pid) ?? 0))];
+            Proc.PssMb(p.Pid) ?? 0,
+            CpuSeconds(p.Pid) - before.GetValueOrDefault((p.Pid, p.StartTicks))))];
+    }
+
+    private static double CpuSeconds(int pid) => Proc.ReadStat(pid) is { } stat ? stat.Self + stat.Children : 0;
+
+    /// <summary>
+    /// When the processes that make up the start-up were started, in seconds after <c>dotnet run</c> (from their
+    /// start times in /proc): where the time to healthy goes.
+    /// </summary>
+    private static Dictionary<string, double> StartTimes(List<AppHostProcess.AppProcess> processes)
+    {
+        var origin = processes.First(p => p.Role == Roles.DotnetRun).StartTicks;
+        double At(AppHostProcess.AppProcess p) => (p.StartTicks - origin) / (double)Proc.ClockTicks;
+        double First(Func<AppHostProcess.AppProcess, bool> which) => processes.Where(which).Select(At).DefaultIfEmpty(double.NaN).Min();
+        double Last(Func<AppHostProcess.AppProcess, bool> which) => processes.Where(which).Select(At).DefaultIfEmpty(double.NaN).Max();
+        bool LaunchesA(AppHostProcess.AppProcess launcher, string role) => processes.Any(p => p.ParentPid == launcher.Pid && p.Role == role);
+        return new Dictionary<string, double>
+        {
+            ["Mixillo.AppHost"] = First(p => p.Role == Roles.AppHost),
+            ["DCP"] = First(p => p.Role == Roles.Dcp),
+            ["dashboard"] = First(p => p.Role == Roles.Dashboard),
+            ["postgres"] = First(p => p.Role == Roles.Postgres),
+            ["redis"] = First(p => p.Role == Roles.Redis),
+            ["dotnet run of api"] = First(p => p.Role == Roles.Launcher && LaunchesA(p, Roles.Api)),
+            ["Mixillo.Api"] = First(p => p.Role == Roles.Api),
+            ["dotnet run of workers (last)"] = Last(p => p.Role == Roles.Launcher && LaunchesA(p, Roles.Worker)),
+            ["Mixillo.Worker (last)"] = Last(p => p.Role == Roles.Worker),
+        };
     }
 
     /// <summary>
@@ -205,7 +240,7 @@ internal static class AppHostBenchmark
     {
         var text = new StringBuilder();
         var resources = new[] { "postgres", "redis", "api" }.Concat(Enumerable.Range(1, Replicas).Select(i => Invariant($"worker {i}"))).ToArray();
-        text.AppendLine(Invariant($"Seconds from starting dotnet run until each resource first answered healthy, polled from outside every 0.2 s (PostgreSQL: a connection to the mixillo database; redis: PING; api and each worker replica: GET /health = 200 Healthy); \"AppHost started\" is its line \"Distributed application started\". Memory {IdleTime.TotalSeconds:0} s after all were healthy, every process of the app (MB = 10^6 bytes; PSS shares each shared page among the processes that map it, so PSS adds up and RSS does not). Stop: SIGINT to the Mixillo.AppHost process."));
+        text.AppendLine(Invariant($"Seconds from starting dotnet run until each resource first answered healthy, polled from outside every 0.2 s (PostgreSQL: a connection to the mixillo database; redis: PING; api and each worker replica: GET /health = 200 Healthy); \"AppHost started\" is its line \"Distributed application started\". Memory {IdleTime.TotalSeconds:0} s after all were healthy, every process of the app (MB = 10^6 bytes; PSS shares each shared page among the processes that map it, so PSS adds up and RSS does not), and its CPU over those {IdleTime.TotalSeconds:0} s. Stop: SIGINT to the Mixillo.AppHost process."));
         text.AppendLine();
         text.AppendLine($"| run | AppHost started | {string.Join(" | ", resources)} | all healthy s | processes | RSS MB | PSS MB | AppHost ended s | dotnet run exited s | all gone s | left behind |");
         text.AppendLine($"|---|{string.Concat(Enumerable.Repeat("---:|", resources.Length + 9))}");
@@ -224,15 +259,27 @@ internal static class AppHostBenchmark
         }
 
         text.AppendLine();
-        text.AppendLine(Invariant($"Idle memory by role, median over the {starts.Count} runs (MB):"));
+        text.AppendLine("When each process was started, in seconds after dotnet run (from /proc start times), medians:");
         text.AppendLine();
-        text.AppendLine("| processes of the app | count | RSS MB | PSS MB |");
-        text.AppendLine("|---|---:|---:|---:|");
+        var startKeys = starts[0].Started.Keys.ToList();
+        text.AppendLine($"| start | {string.Join(" | ", startKeys)} |");
+        text.AppendLine($"|---|{string.Concat(Enumerable.Repeat("---:|", startKeys.Count))}");
+        foreach (var cold in new[] { true, false })
+        {
+            var kind = starts.Where(s => s.Cold == cold).ToList();
+            text.AppendLine(Invariant($"| {(cold ? "cold" : "warm")} | {string.Join(" | ", startKeys.Select(k => Invariant($"{MediaBenchmark.Median(kind.Select(s => s.Started.GetValueOrDefault(k, double.NaN))):0.0}")))} |"));
+        }
+
+        text.AppendLine();
+        text.AppendLine(Invariant($"Idle memory and CPU by role, median over the {starts.Count} runs:"));
+        text.AppendLine();
+        text.AppendLine("| processes of the app | count | RSS MB | PSS MB | idle CPU, % of one core |");
+        text.AppendLine("|---|---:|---:|---:|---:|");
         var aspire = new[] { Roles.DotnetRun, Roles.AppHost, Roles.Dcp, Roles.Dashboard };
         var labels = starts.SelectMany(s => s.Memory.Select(m => m.Label)).Distinct().ToList();
         var services = labels.Where(l => !aspire.Contains(l) && l != Roles.Launcher).OrderBy(l => Array.IndexOf([Roles.Postgres, Roles.Redis, Roles.Api], l) is var i && i >= 0 ? i : 9).ThenBy(l => l, StringComparer.Ordinal).ToList();
         string Row(string name, Func<ProcessMemory, bool> which) => Invariant(
-            $"| {name} | {MediaBenchmark.Median(starts.Select(s => (double)s.Memory.Count(which))):0} | {MediaBenchmark.Median(starts.Select(s => s.Memory.Where(which).Sum(m => m.RssMb))):0} | {MediaBenchmark.Median(starts.Select(s => s.Memory.Where(which).Sum(m => m.PssMb))):0} |");
+            $"| {name} | {MediaBenchmark.Median(starts.Select(s => (double)s.Memory.Count(which))):0} | {MediaBenchmark.Median(starts.Select(s => s.Memory.Where(which).Sum(m => m.RssMb))):0} | {MediaBenchmark.Median(starts.Select(s => s.Memory.Where(which).Sum(m => m.PssMb))):0} | {MediaBenchmark.Median(starts.Select(s => s.Memory.Where(which).Sum(m => m.CpuSeconds))) / IdleTime.TotalSeconds:P1} |");
         foreach (var label in aspire)
         {
             text.AppendLine(Row(label, m => m.Label == label));
@@ -289,9 +336,10 @@ internal static class AppHostBenchmark
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    private sealed record ProcessMemory(string Label, double RssMb, double PssMb);
+    private sealed record ProcessMemory(string Label, double RssMb, double PssMb, double CpuSeconds);
 
-    private sealed record StartResult(string Label, bool Cold, double? AppHostStarted, Dictionary<string, double> Healthy, double AllHealthy, List<ProcessMemory> Memory, AppHostProcess.StopResult Stop);
+    private sealed record StartResult(
+        string Label, bool Cold, double? AppHostStarted, Dictionary<string, double> Healthy, double AllHealthy, Dictionary<string, double> Started, List<ProcessMemory> Memory, AppHostProcess.StopResult Stop);
 
     private sealed record TelemetryRun(bool On, int Round, WorkerBenchmark.Run Run, double ReceiverCpu, string Received)
     {
