@@ -116,6 +116,9 @@ internal sealed partial class AppHostProcess : HostProcess
     public async Task<Dictionary<string, double>> WaitHealthyAsync(int replicas, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var first = new Dictionary<string, double>();
+        // Each resource is checked on its own: a check that hangs (the API's port accepts before the API answers)
+        // does not hold up the others' next tries, so each time is within about one poll of the truth.
+        var running = new Dictionary<string, Task<(bool Ok, double At)>>();
         using var http = new HttpClient { Timeout = CheckTimeout };
         while (true)
         {
@@ -130,10 +133,18 @@ internal sealed partial class AppHostProcess : HostProcess
                 throw new TimeoutException(Invariant($"not healthy after {timeout.TotalSeconds:0} s: {string.Join(", ", checks.Keys.Where(k => !first.ContainsKey(k)))} (and {replicas + 3 - checks.Count} not started):\n{Tail()}"));
             }
 
-            var results = await Task.WhenAll(checks.Where(c => !first.ContainsKey(c.Key)).Select(async c => (c.Key, Ok: await TryAsync(c.Value, cancellationToken), At: Clock.Elapsed.TotalSeconds)));
-            foreach (var (name, _, at) in results.Where(r => r.Ok))
+            foreach (var (name, check) in checks.Where(c => !first.ContainsKey(c.Key) && !running.ContainsKey(c.Key)))
             {
-                first[name] = at;
+                running[name] = TimedAsync(check, cancellationToken);
+            }
+
+            foreach (var (name, done) in running.Where(r => r.Value.IsCompleted).ToList())
+            {
+                running.Remove(name);
+                if (await done is (true, var at))
+                {
+                    first[name] = at;
+                }
             }
 
             if (checks.Count == replicas + 3 && checks.Keys.All(first.ContainsKey))
@@ -227,6 +238,10 @@ internal sealed partial class AppHostProcess : HostProcess
         return checks;
     }
 
+    /// <summary>The check's answer and when it came, in seconds since the start.</summary>
+    private async Task<(bool Ok, double At)> TimedAsync(Func<CancellationToken, Task<bool>> check, CancellationToken cancellationToken) =>
+        (await TryAsync(check, cancellationToken), Clock.Elapsed.TotalSeconds);
+
     private static async Task<bool> TryAsync(Func<CancellationToken, Task<bool>> check, CancellationToken cancellationToken)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -235,7 +250,8 @@ internal sealed partial class AppHostProcess : HostProcess
         {
             return await check(limit.Token);
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is HttpRequestException or SocketException or IOException or NpgsqlException or TimeoutException or OperationCanceledException)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested
+            && ex is HttpRequestException or SocketException or IOException or NpgsqlException or TimeoutException or OperationCanceledException or ObjectDisposedException)
         {
             return false;
         }
