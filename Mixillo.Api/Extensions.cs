@@ -1,4 +1,3 @@
-using System.IdentityModel.Tokens.Jwt;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -40,22 +39,9 @@ public static class Extensions
             .AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(jwt =>
             {
-                jwt.TokenValidationParameters = Tokens.Validation(auth, key);
                 // Claims keep their JWT names (sub, role) rather than being renamed to long URIs.
-                jwt.SecurityTokenValidators.Clear();
-                jwt.SecurityTokenValidators.Add(new JwtSecurityTokenHandler { MapInboundClaims = false });
-                jwt.Events = new JwtBearerEvents
-                {
-                    OnTokenValidated = context =>
-                    {
-                        if (!Tokens.HasExpectedAlgorithm(context.SecurityToken))
-                        {
-                            context.Fail("Only HS256 tokens are accepted.");
-                        }
-
-                        return Task.CompletedTask;
-                    },
-                };
+                jwt.MapInboundClaims = false;
+                jwt.TokenValidationParameters = Tokens.Validation(auth, key);
             });
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(AuthOptions.AdminPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(AuthOptions.AdminRole))

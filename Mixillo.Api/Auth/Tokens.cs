@@ -26,13 +26,9 @@ public static class Tokens
     }
 
     /// <summary>
-    /// True only for HS256: this IdentityModel (5.x, the one JwtBearer 3.1 restores with) has no ValidAlgorithms,
-    /// and an HS384/HS512 token made with the same key would otherwise pass.
+    /// What a request's token must satisfy: HS256 only (an HS384/HS512 token made with the same key is refused).
+    /// Encrypted tokens (JWE) are never accepted: no decryption key is set.
     /// </summary>
-    public static bool HasExpectedAlgorithm(SecurityToken token) =>
-        token is JwtSecurityToken jwt && jwt.Header.Alg == SecurityAlgorithms.HmacSha256;
-
-    /// <summary>What a request's token must satisfy. Encrypted tokens (JWE) are never accepted: no decryption key is set.</summary>
     public static TokenValidationParameters Validation(AuthOptions options, SymmetricSecurityKey key) => new()
     {
         ValidateIssuer = true,
@@ -44,6 +40,7 @@ public static class Tokens
         RequireSignedTokens = true,
         ValidateIssuerSigningKey = true,
         IssuerSigningKey = key,
+        ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
         ClockSkew = TimeSpan.FromSeconds(30),
         NameClaimType = AuthOptions.UserClaim,
         RoleClaimType = AuthOptions.RoleClaim,
