@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using Mixillo.TestServers;
 using Mixillo.Tests.Storage;
 using Mixillo.Tests.Worker;
@@ -73,6 +74,21 @@ public sealed class HealthTests(DistributedFixture servers)
         Assert.Equal(HttpStatusCode.OK, jobs.StatusCode);
         // Lists the bucket: it exists and the credentials read it.
         await api.Storage.CheckAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_service_whose_storage_refuses_its_credentials_stops_by_itself_even_while_the_store_is_away()
+    {
+        var settings = await servers.DeploymentSettingsAsync();
+        settings["Storage:S3:SecretKey"] = "not-the-secret-key-of-this-user";
+        // No PostgreSQL answers here: the store migration keeps retrying, and must not hold up the refusal.
+        settings["ConnectionStrings:mixillo"] = $"Host=127.0.0.1;Port={ChildProcess.FreePort()};Username=postgres;Timeout=2";
+        await using var deployment = new Deployment(settings);
+        using var worker = await deployment.StartWorkerAsync();
+        var stopped = new TaskCompletionSource();
+        worker.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().ApplicationStopping.Register(stopped.SetResult);
+
+        await stopped.Task.WaitAsync(Patience);
     }
 
     /// <summary>Polls /health until it answers <paramref name="status"/> with exactly <paramref name="body"/>: no check names, no reasons.</summary>

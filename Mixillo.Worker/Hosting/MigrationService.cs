@@ -27,7 +27,8 @@ public sealed partial class MigrationService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var storageReady = UntilDoneAsync(storage.InitializeAsync, StorageErrors.IsTransient, stoppingToken);
+        // Side by side: storage that refuses us stops the host at once, even while the store is still away.
+        var storageReady = EnsureStorageAsync(stoppingToken);
         try
         {
             await UntilDoneAsync(store.InitializeAsync, StoreErrors.IsTransient, stoppingToken);
@@ -41,13 +42,20 @@ public sealed partial class MigrationService(
         if (stoppingToken.IsCancellationRequested)
         {
             _storeReady.TrySetCanceled(stoppingToken);
-            return;
+        }
+        else
+        {
+            _storeReady.TrySetResult();
         }
 
-        _storeReady.TrySetResult();
+        await storageReady;
+    }
+
+    private async Task EnsureStorageAsync(CancellationToken stoppingToken)
+    {
         try
         {
-            await storageReady;
+            await UntilDoneAsync(storage.InitializeAsync, StorageErrors.IsTransient, stoppingToken);
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {
