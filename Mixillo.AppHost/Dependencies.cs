@@ -22,14 +22,14 @@ internal static class Dependencies
         {
             return configured is null or Containers
                 ? Containers
-                : throw new ServerMissingException($"{Key}={configured}: a published manifest deploys containers; leave {Key} unset or set it to {Containers}.");
+                : throw new SetupException($"{Key}={configured}: a published manifest deploys containers; leave {Key} unset or set it to {Containers}.");
         }
 
         return configured switch
         {
             null or "" => ContainerRuntimeAnswers(builder.Configuration["ASPIRE_CONTAINER_RUNTIME"] ?? "docker") ? Containers : Executables,
             Containers or Executables => configured,
-            _ => throw new ServerMissingException($"{Key} must be '{Containers}' or '{Executables}', not '{configured}'."),
+            _ => throw new SetupException($"{Key} must be '{Containers}' or '{Executables}', not '{configured}'."),
         };
     }
 

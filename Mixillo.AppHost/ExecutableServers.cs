@@ -18,9 +18,9 @@ internal static class ExecutableServers
     public static Servers Add(IDistributedApplicationBuilder builder)
     {
         var root = Path.GetFullPath(builder.Configuration[DataRootKey] is { Length: > 0 } configured ? configured : Path.Combine(builder.AppHostDirectory, "data"));
-        var postgresBin = FindPostgres() ?? throw new ServerMissingException(
+        var postgresBin = FindPostgres() ?? throw new SetupException(
             "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/postgres): apt-get install postgresql, or run with a container runtime (Mixillo:Dependencies=containers).");
-        var redisServer = FindOnPath("redis-server") ?? throw new ServerMissingException(
+        var redisServer = FindOnPath("redis-server") ?? throw new SetupException(
             "redis-server is not installed: apt-get install redis-server, or run with a container runtime (Mixillo:Dependencies=containers).");
 
         var cluster = Path.Combine(root, "postgres");
@@ -123,13 +123,22 @@ internal static class ExecutableServers
     {
         /// <summary>
         /// On the first run: initdb (as the postgres OS user when we are root: the server refuses root) and the
-        /// <c>mixillo</c> database, made in single-user mode so that nothing listens meanwhile.
+        /// <c>mixillo</c> database, made in single-user mode so that nothing listens meanwhile. Both go into
+        /// <c>data.new</c>, which becomes <c>data</c> only when complete: a first run stopped halfway leaves no
+        /// cluster without its database, and the next run starts over.
         /// </summary>
         public static void Ensure(string bin, string cluster)
         {
-            if (File.Exists(Path.Combine(cluster, "data", "PG_VERSION")))
+            var data = Path.Combine(cluster, "data");
+            if (Directory.Exists(data))
             {
                 return;
+            }
+
+            var made = Path.Combine(cluster, "data.new");
+            if (Directory.Exists(made))
+            {
+                Directory.Delete(made, recursive: true);
             }
 
             Directory.CreateDirectory(Path.Combine(cluster, "run"));
@@ -138,14 +147,14 @@ internal static class ExecutableServers
                 Run(null, ["chown", "-R", $"{PostgresUser}:{PostgresUser}", cluster]);
                 if (!Traversable(cluster))
                 {
-                    throw new ServerMissingException(
+                    throw new SetupException(
                         $"PostgreSQL runs as the '{PostgresUser}' user, which cannot reach {cluster} (a parent folder is closed to other users): set {DataRootKey} to a folder it can reach, e.g. --{DataRootKey}=/var/tmp/mixillo.");
                 }
             }
 
-            var data = Path.Combine(cluster, "data");
-            Run(null, AsPostgres(Path.Combine(bin, "initdb"), "-D", data, "-U", PostgresUser, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"));
-            Run($"CREATE DATABASE {Database};\n", AsPostgres(Path.Combine(bin, "postgres"), "--single", "-D", data, "postgres"));
+            Run(null, AsPostgres(Path.Combine(bin, "initdb"), "-D", made, "-U", PostgresUser, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"));
+            Run($"CREATE DATABASE {Database};\n", AsPostgres(Path.Combine(bin, "postgres"), "--single", "-D", made, "postgres"));
+            Directory.Move(made, data);
         }
 
         /// <summary>The server's command line: on loopback only, its socket in the cluster's <c>run</c> folder.</summary>

@@ -61,6 +61,13 @@ internal static class MixilloResources
 
     private static IResourceBuilder<ProjectResource> UseServers(this IResourceBuilder<ProjectResource> service, Servers servers)
     {
+        if (service.ApplicationBuilder.ExecutionContext.IsRunMode)
+        {
+            // The dashboard is on this machine: an export that takes longer than this will not finish, and the
+            // three signals' last flushes must fit in DCP's few seconds after SIGTERM.
+            service.WithEnvironment("OTEL_EXPORTER_OTLP_TIMEOUT", "1000");
+        }
+
         service
             .WithEnvironment("Store__Provider", "postgres")
             .WithReference(servers.Database, "mixillo")

@@ -6,7 +6,7 @@ try
 {
     servers = Dependencies.Choose(builder) == Dependencies.Containers ? ContainerServers.Add(builder) : ExecutableServers.Add(builder);
 }
-catch (ServerMissingException ex)
+catch (SetupException ex)
 {
     Console.Error.WriteLine(ex.Message);
     return 1;

@@ -10,5 +10,5 @@ internal sealed record Servers(
     IResourceBuilder<IResourceWithConnectionString> Redis,
     Action<IResourceBuilder<ProjectResource>> UseStorage);
 
-/// <summary>A server that the chosen mode needs is not installed; the message names the apt packages.</summary>
-internal sealed class ServerMissingException(string message) : Exception(message);
+/// <summary>The machine or the configuration cannot run the chosen servers (one not installed, a folder out of reach, a bad value); the message says what to do.</summary>
+internal sealed class SetupException(string message) : Exception(message);

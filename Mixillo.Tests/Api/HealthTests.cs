@@ -89,6 +89,8 @@ public sealed class HealthTests(DistributedFixture servers)
         worker.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().ApplicationStopping.Register(stopped.SetResult);
 
         await stopped.Task.WaitAsync(Patience);
+        // It was the storage: the store's failures were transient, retried, and had not failed the migration.
+        Assert.False(worker.Services.GetRequiredService<Mixillo.Worker.Hosting.MigrationService>().StoreReady.IsFaulted);
     }
 
     /// <summary>Polls /health until it answers <paramref name="status"/> with exactly <paramref name="body"/>: no check names, no reasons.</summary>

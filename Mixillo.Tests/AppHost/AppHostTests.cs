@@ -82,7 +82,10 @@ public sealed class AppHostTests(Clips clips) : IAsyncLifetime
             await app.DisposeAsync();
         }
 
-        Assert.True(app.Pids.Count >= 5, $"PIDs seen: {string.Join(", ", app.Pids)}");
+        // Every resource, both replicas, DCP, and what they started (PostgreSQL's backends at least).
+        var seen = string.Join(", ", app.Pids.Keys);
+        Assert.True(new[] { "postgres", "redis", "api", "dcp-", "child-" }.All(name => app.Pids.Keys.Any(k => k.StartsWith(name, StringComparison.Ordinal))), seen);
+        Assert.True(app.Pids.Keys.Count(k => k.StartsWith("worker", StringComparison.Ordinal)) == 2, seen);
         await NoneRemainsAsync(app.Pids.Values);
     }
 

@@ -4,6 +4,7 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Mixillo.Api.Auth;
+using Mixillo.Tests.Support;
 
 namespace Mixillo.Tests.AppHost;
 
@@ -100,8 +101,25 @@ internal sealed class DistributedApp : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops the app as Ctrl+C does: DCP sends SIGTERM to every resource and kills what remains.</summary>
-    public Task StopAsync() => _app.StopAsync().WaitAsync(Patience);
+    /// <summary>
+    /// Stops the app as Ctrl+C does: DCP sends SIGTERM to every resource and kills what remains. What the resources
+    /// started themselves (PostgreSQL's backends, a running ffmpeg, the services under `dotnet run`) joins
+    /// <see cref="Pids"/> first.
+    /// </summary>
+    public Task StopAsync()
+    {
+        var pending = new Queue<int>(_pids.Values);
+        while (pending.TryDequeue(out var pid))
+        {
+            foreach (var child in Tool.Children(pid).Where(c => !_pids.ContainsValue(c)))
+            {
+                _pids[$"child-{child}"] = child;
+                pending.Enqueue(child);
+            }
+        }
+
+        return _app.StopAsync().WaitAsync(Patience);
+    }
 
     /// <summary>The processes of Aspire's orchestrator (DCP) running now.</summary>
     private static HashSet<int> OrchestratorPids() =>

@@ -28,6 +28,17 @@ public class ObservabilityTests
     }
 
     [Theory]
+    [InlineData(null, "2000")]
+    [InlineData("10000", "10000")]
+    public void Exports_give_up_after_two_seconds_unless_the_standard_variable_says_otherwise(string? configured, string expected)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:9", ["OTEL_EXPORTER_OTLP_TIMEOUT"] = configured });
+        builder.AddServiceDefaults();
+        Assert.Equal(expected, builder.Configuration["OTEL_EXPORTER_OTLP_TIMEOUT"]);
+    }
+
+    [Theory]
     [InlineData(null, "Mixillo.Worker", null)]
     [InlineData("service.instance.id=worker-x7k2p,deployment.environment=dev", "worker", "worker-x7k2p")]
     public void The_replica_id_an_orchestrator_sets_wins_over_the_host_and_pid_default(string? attributes, string service, string? instance)

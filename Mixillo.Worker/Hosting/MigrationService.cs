@@ -36,6 +36,8 @@ public sealed partial class MigrationService(
         catch (Exception ex)
         {
             _storeReady.TrySetException(ex);
+            // The host stops on this failure; the storage attempt ends with it.
+            _ = storageReady.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             throw;
         }
 
