@@ -156,14 +156,16 @@ public sealed class FfmpegRunner(MediaOptions options, TimeProvider time)
     }
 
     // Read while ffmpeg lives: once it has exited and been reaped its /proc entry is gone. The last block
-    // ("progress=end") comes after the trailer is written, so the final sample misses next to nothing.
+    // ("progress=end") comes after the trailer is written, so the final sample misses next to nothing. Exited
+    // and known to be is InvalidOperationException; exited a moment before (its /proc entry just gone) is
+    // Win32Exception: either way the last sample stands.
     private static TimeSpan ProcessorTime(Process process, TimeSpan previous)
     {
         try
         {
             return process.TotalProcessorTime;
         }
-        catch (InvalidOperationException)
+        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception)
         {
             return previous;
         }
