@@ -26,29 +26,20 @@ internal static class ExecutableServers
         var cluster = Path.Combine(root, "postgres");
         PostgresCluster.Ensure(postgresBin, cluster);
         var server = PostgresCluster.ServerCommand(postgresBin, cluster);
-        var postgres = builder.AddResource(new PostgresProcessResource("postgres", server[0], cluster))
+        var postgres = builder.AddResource(new ServerProcess("postgres", server[0], cluster,
+                endpoint => ReferenceExpression.Create($"Host={endpoint.Property(EndpointProperty.Host)};Port={endpoint.Property(EndpointProperty.Port)};Username={PostgresUser};Database={Database}")))
             .WithArgs(server[1..])
             // postgres reads its port from PGPORT, which DCP picks. Not proxied: at stop DCP drops its proxies at once,
             // while PostgreSQL's own (smart) shutdown keeps open sessions working until their clients leave, so a
             // stopping worker can still release its jobs.
-            .WithEndpoint(name: PostgresProcessResource.EndpointName, scheme: "tcp", env: "PGPORT", isProxied: false)
-            .WithHealthCheck(HealthCheck(builder, "postgres", (checks, check, connectionString) => checks.AddNpgSql(_ => connectionString(), name: check)));
+            .WithEndpoint(name: ServerProcess.EndpointName, scheme: "tcp", env: "PGPORT", isProxied: false)
+            .WithConnectionCheck((checks, check, connectionString) => checks.AddNpgSql(_ => connectionString(), name: check));
 
-        var redis = builder.AddResource(new RedisProcessResource("redis", redisServer, root))
-            .WithEndpoint(name: RedisProcessResource.EndpointName, scheme: "tcp");
-        var redisPort = redis.GetEndpoint(RedisProcessResource.EndpointName).Property(EndpointProperty.TargetPort);
-        redis.WithArgs(context =>
-            {
-                context.Args.Add("--bind");
-                context.Args.Add("127.0.0.1");
-                context.Args.Add("--port");
-                context.Args.Add(redisPort);
-                context.Args.Add("--save");
-                context.Args.Add("");
-                context.Args.Add("--appendonly");
-                context.Args.Add("no");
-            })
-            .WithHealthCheck(HealthCheck(builder, "redis", (checks, check, connectionString) => checks.AddRedis(_ => connectionString(), name: check)));
+        var redis = builder.AddResource(new ServerProcess("redis", redisServer, root,
+                endpoint => ReferenceExpression.Create($"{endpoint.Property(EndpointProperty.Host)}:{endpoint.Property(EndpointProperty.Port)}")))
+            .WithEndpoint(name: ServerProcess.EndpointName, scheme: "tcp");
+        redis.WithArgs("--bind", "127.0.0.1", "--port", redis.GetEndpoint(ServerProcess.EndpointName).Property(EndpointProperty.TargetPort), "--save", "", "--appendonly", "no")
+            .WithConnectionCheck((checks, check, connectionString) => checks.AddRedis(_ => connectionString(), name: check));
 
         var media = Path.Combine(root, "media");
         return new Servers(postgres, redis, service => service
@@ -57,22 +48,18 @@ internal static class ExecutableServers
     }
 
     /// <summary>
-    /// Registers a health check of the resource named <paramref name="name"/> that connects with its connection
-    /// string, known once DCP has allocated its endpoint; returns the check's name.
+    /// A health check of the server that connects with its connection string, known once DCP has allocated its
+    /// endpoint.
     /// </summary>
-    private static string HealthCheck(IDistributedApplicationBuilder builder, string name, Func<IHealthChecksBuilder, string, Func<string>, IHealthChecksBuilder> add)
+    private static IResourceBuilder<ServerProcess> WithConnectionCheck(
+        this IResourceBuilder<ServerProcess> server, Func<IHealthChecksBuilder, string, Func<string>, IHealthChecksBuilder> add)
     {
-        var check = $"{name}_check";
+        var check = $"{server.Resource.Name}_check";
         string? connectionString = null;
-        builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(async (available, cancellationToken) =>
-        {
-            if (available.Resource is IResourceWithConnectionString resource && resource.Name == name)
-            {
-                connectionString = await resource.GetConnectionStringAsync(cancellationToken);
-            }
-        });
-        add(builder.Services.AddHealthChecks(), check, () => connectionString ?? throw new InvalidOperationException($"{name} has no endpoint yet."));
-        return check;
+        server.ApplicationBuilder.Eventing.Subscribe<ConnectionStringAvailableEvent>(server.Resource, async (_, cancellationToken) =>
+            connectionString = await server.Resource.ConnectionStringExpression.GetValueAsync(cancellationToken));
+        add(server.ApplicationBuilder.Services.AddHealthChecks(), check, () => connectionString ?? throw new InvalidOperationException($"{server.Resource.Name} has no endpoint yet."));
+        return server.WithHealthCheck(check);
     }
 
     private static string? FindPostgres() =>
@@ -85,37 +72,13 @@ internal static class ExecutableServers
             .Select(folder => Path.Combine(folder, program))
             .FirstOrDefault(File.Exists);
 
-    /// <summary>A PostgreSQL server process whose connection string names the <c>mixillo</c> database.</summary>
-    private sealed class PostgresProcessResource(string name, string command, string workingDirectory)
+    /// <summary>A server process whose connection string is made from its endpoint.</summary>
+    private sealed class ServerProcess(string name, string command, string workingDirectory, Func<EndpointReference, ReferenceExpression> connectionString)
         : ExecutableResource(name, command, workingDirectory), IResourceWithConnectionString
     {
         public const string EndpointName = "tcp";
 
-        public ReferenceExpression ConnectionStringExpression
-        {
-            get
-            {
-                var endpoint = new EndpointReference(this, EndpointName);
-                return ReferenceExpression.Create(
-                    $"Host={endpoint.Property(EndpointProperty.Host)};Port={endpoint.Property(EndpointProperty.Port)};Username={PostgresUser};Database={Database}");
-            }
-        }
-    }
-
-    /// <summary>A redis-server process; its connection string is <c>host:port</c>.</summary>
-    private sealed class RedisProcessResource(string name, string command, string workingDirectory)
-        : ExecutableResource(name, command, workingDirectory), IResourceWithConnectionString
-    {
-        public const string EndpointName = "tcp";
-
-        public ReferenceExpression ConnectionStringExpression
-        {
-            get
-            {
-                var endpoint = new EndpointReference(this, EndpointName);
-                return ReferenceExpression.Create($"{endpoint.Property(EndpointProperty.Host)}:{endpoint.Property(EndpointProperty.Port)}");
-            }
-        }
+        public ReferenceExpression ConnectionStringExpression => connectionString(new EndpointReference(this, EndpointName));
     }
 
     /// <summary>The cluster's folder and how its server is started.</summary>

@@ -54,7 +54,7 @@ public sealed class AppHostTests(Clips clips) : IAsyncLifetime
         {
             var user = app.Client("olga");
             var upload = await Uploads.SendAsync(user, clips["portrait"]);
-            var content = await ContentBecomesAsync(user, upload.ContentId, "ready");
+            var content = await BecomesAsync(user, $"/api/content/{upload.ContentId}", content => content.GetProperty("status").GetString() == "ready");
             var master = content.GetProperty("playback").GetProperty("hls").GetString()!;
             using var playlist = await user.GetAsync(master);
             Assert.Equal(HttpStatusCode.OK, playlist.StatusCode);
@@ -100,7 +100,7 @@ public sealed class AppHostTests(Clips clips) : IAsyncLifetime
         {
             upload = await Uploads.SendAsync(app.Client("olga"), clips["landscape"]);
             var admin = app.Client("root", "admin");
-            await JobBecomesAsync(admin, upload.JobId, job => job.GetProperty("stage").GetString() == "process" && job.GetProperty("status").GetString() == "processing");
+            await BecomesAsync(admin, $"/api/transcode/jobs/{upload.JobId}", job => job.GetProperty("stage").GetString() == "process" && job.GetProperty("status").GetString() == "processing");
         }
         finally
         {
@@ -114,7 +114,7 @@ public sealed class AppHostTests(Clips clips) : IAsyncLifetime
         var again = await DistributedApp.StartAsync(_folder.Path, _receiver.GrpcEndpoint, slow);
         try
         {
-            var job = await JobBecomesAsync(again.Client("root", "admin"), upload.JobId, job => job.GetProperty("status").GetString() is "completed" or "failed");
+            var job = await BecomesAsync(again.Client("root", "admin"), $"/api/transcode/jobs/{upload.JobId}", job => job.GetProperty("status").GetString() is "completed" or "failed");
             Assert.Equal("completed", job.GetProperty("status").GetString());
             // Released at the stop, not failed and not counted as a retry (a killed worker's job would show worker_lost after StuckAfter).
             Assert.Equal(0, job.GetProperty("retryCount").GetInt32());
@@ -127,23 +127,24 @@ public sealed class AppHostTests(Clips clips) : IAsyncLifetime
         }
     }
 
-    private static async Task<JsonElement> JobBecomesAsync(HttpClient admin, string jobId, Func<JsonElement, bool> condition)
+    /// <summary>Polls <paramref name="path"/> until its <c>data</c> satisfies <paramref name="condition"/>, and returns it.</summary>
+    private static async Task<JsonElement> BecomesAsync(HttpClient client, string path, Func<JsonElement, bool> condition)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var last = "";
         while (clock.Elapsed < DistributedApp.Patience)
         {
-            last = await admin.GetStringAsync($"/api/transcode/jobs/{jobId}");
-            var job = JsonDocument.Parse(last).RootElement.GetProperty("data");
-            if (condition(job))
+            last = await client.GetStringAsync(path);
+            var data = JsonDocument.Parse(last).RootElement.GetProperty("data");
+            if (condition(data))
             {
-                return job;
+                return data;
             }
 
             await Task.Delay(250);
         }
 
-        Assert.Fail($"{jobId} did not reach the expected state: {last}");
+        Assert.Fail($"{path} did not reach the expected state: {last}");
         return default;
     }
 
@@ -153,31 +154,11 @@ public sealed class AppHostTests(Clips clips) : IAsyncLifetime
         List<int> alive;
         do
         {
-            alive = [.. pids.Where(pid => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal))];
+            alive = [.. pids.Where(Tool.IsRunning)];
             await Task.Delay(200);
         }
         while (alive.Count > 0 && clock.Elapsed < TimeSpan.FromSeconds(15));
 
         Assert.Empty(alive);
-    }
-
-    private static async Task<JsonElement> ContentBecomesAsync(HttpClient client, string contentId, string status)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        var last = "";
-        while (clock.Elapsed < DistributedApp.Patience)
-        {
-            last = await client.GetStringAsync($"/api/content/{contentId}");
-            var data = JsonDocument.Parse(last).RootElement.GetProperty("data");
-            if (data.GetProperty("status").GetString() == status)
-            {
-                return data;
-            }
-
-            await Task.Delay(500);
-        }
-
-        Assert.Fail($"{contentId} did not become {status}: {last}");
-        return default;
     }
 }

@@ -126,20 +126,8 @@ internal sealed class DistributedApp : IAsyncDisposable
     [
         .. Directory.GetDirectories("/proc")
             .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
-            .Where(pid => pid > 0 && ReadCommandLine(pid).Contains("aspire.hosting.orchestration", StringComparison.OrdinalIgnoreCase)),
+            .Where(pid => pid > 0 && (Tool.TryRead($"/proc/{pid}/cmdline") ?? "").Contains("aspire.hosting.orchestration", StringComparison.OrdinalIgnoreCase)),
     ];
-
-    private static string ReadCommandLine(int pid)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/cmdline");
-        }
-        catch (IOException)
-        {
-            return "";
-        }
-    }
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 }

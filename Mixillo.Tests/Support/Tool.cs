@@ -61,7 +61,8 @@ public static class Tool
             .Select(p => p.Pid),
     ];
 
-    private static string? TryRead(string path)
+    /// <summary>A file's text, or null when it cannot be read (a /proc entry of a process that just ended).</summary>
+    public static string? TryRead(string path)
     {
         try
         {
