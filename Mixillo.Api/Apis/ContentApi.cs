@@ -26,7 +26,7 @@ public static class ContentApi
     public static async Task<Results<Created<Envelope<UploadView>>, ProblemHttpResult>> Initialize(
         UploadService uploads, InitializeUpload request, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
-        var session = await uploads.InitializeAsync(UserId(user), request, cancellationToken);
+        var session = await uploads.InitializeAsync(UserId(user), Profile(user), request, cancellationToken);
         return TypedResults.Created($"/api/content/upload/{session.UploadId}", Envelope.Of(UploadView.Of(session, [])));
     }
 
@@ -77,6 +77,13 @@ public static class ContentApi
 
     private static string UserId(ClaimsPrincipal user) =>
         user.FindFirstValue(AuthOptions.UserClaim) ?? throw new InvalidOperationException("An authenticated user has no 'sub' claim.");
+
+    /// <summary>The name fields the token carries (OpenID Connect's claim names), or null when it carries none.</summary>
+    private static UserInfo? Profile(ClaimsPrincipal user) =>
+        new UserInfo(user.FindFirstValue(AuthOptions.UsernameClaim), user.FindFirstValue(AuthOptions.NameClaim), user.FindFirstValue(AuthOptions.EmailClaim)) is var profile
+        && profile != new UserInfo(null, null, null)
+            ? profile
+            : null;
 
     private static ProblemHttpResult UploadNotFound(string uploadId) => Problems.NotFound("upload_not_found", $"No upload {uploadId}.");
 }

@@ -32,13 +32,17 @@ public static class TranscodeApi
         return app;
     }
 
+    /// <summary>The hours of stats beside the queue's depth.</summary>
+    public const double QueueStatsHours = 24;
+
     public static async Task<Ok<Envelope<QueueStatusView>>> QueueStatus(IJobStore store, CancellationToken cancellationToken)
     {
-        var c = await store.CountAsync(cancellationToken);
-        return TypedResults.Ok(Envelope.Of(new QueueStatusView(c.Pending, c.Waiting, c.Active, c.Completed, c.Failed, c.Delayed, c.Cancelled, c.Total)));
+        var counts = await store.CountAsync(cancellationToken);
+        var stats = await store.StatsAsync(QueueStatsHours, cancellationToken);
+        return TypedResults.Ok(Envelope.Of(new QueueStatusView(QueueDepth.Of(counts), StatsView.Of(stats))));
     }
 
-    public static async Task<Results<Ok<Envelope<JobStats>>, ProblemHttpResult>> Stats(IJobStore store, double? timeRange, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<Envelope<StatsView>>, ProblemHttpResult>> Stats(IJobStore store, double? timeRange, CancellationToken cancellationToken)
     {
         var hours = timeRange ?? 24;
         if (hours is <= 0 or > 24 * 365)
@@ -46,7 +50,7 @@ public static class TranscodeApi
             return Problems.BadRequest(ErrorCodes.BadRequest, "timeRange is a number of hours between 0 and 8760.");
         }
 
-        return TypedResults.Ok(Envelope.Of(await store.StatsAsync(hours, cancellationToken)));
+        return TypedResults.Ok(Envelope.Of(StatsView.Of(await store.StatsAsync(hours, cancellationToken))));
     }
 
     public static async Task<Results<Ok<Envelope<IReadOnlyList<JobListItem>>>, ProblemHttpResult>> ListJobs(
@@ -114,6 +118,8 @@ public static class TranscodeApi
                 {
                     ContentId = request.ContentId,
                     UserId = request.UserId,
+                    Content = request.Content,
+                    User = request.User,
                     Source = new SourceFile { Key = request.SourceKey, SizeBytes = source.SizeBytes, OriginalName = Path.GetFileName(request.SourceKey) },
                     Options = request.Options ?? new JobOptions(),
                     Priority = request.Priority ?? NewJob.DefaultPriority,
@@ -136,7 +142,7 @@ public static class TranscodeApi
     {
         var recovered = await store.RecoverStuckAsync(cancellationToken);
         WorkerTelemetry.RecordRecovered(recovered);
-        return TypedResults.Ok(Envelope.Of(new ResetView(recovered.Count, [.. recovered.Select(j => j.JobId)])));
+        return TypedResults.Ok(Envelope.Of(ResetView.Of(recovered)));
     }
 
     public static async Task<Results<Ok<Envelope<CleanView>>, ProblemHttpResult>> CleanOld(IJobStore store, double? days, CancellationToken cancellationToken)
@@ -163,7 +169,7 @@ public static class TranscodeApi
     }
 
     public static Task<Results<Ok<Envelope<TranscodeJob>>, ProblemHttpResult>> RetryJob(IJobStore store, string jobId, CancellationToken cancellationToken) =>
-        ChangeAsync(store, jobId, (job, now) => job.Retry(now, RetryPriority), cancellationToken);
+        ChangeAsync(store, jobId, (job, now) => job.Retry(now, RetryPriority), cancellationToken, RetryMessage);
 
     public static async Task<Results<Ok<Envelope<TranscodeJob>>, ProblemHttpResult>> CancelJob(IJobStore store, string jobId, CancellationToken cancellationToken)
     {
@@ -201,73 +207,16 @@ public static class TranscodeApi
         }
 
         // The job retry re-runs its stage, where every completed task is kept: only the failed task runs again.
-        return await ChangeAsync(store, jobId, (j, now) => j.Retry(now, RetryPriority), cancellationToken);
+        return await ChangeAsync(store, jobId, (j, now) => j.Retry(now, RetryPriority), cancellationToken, RetryMessage);
     }
 
+    private const string RetryMessage = "Job retry initiated";
+
     private static async Task<Results<Ok<Envelope<TranscodeJob>>, ProblemHttpResult>> ChangeAsync(
-        IJobStore store, string jobId, Action<TranscodeJob, DateTimeOffset> change, CancellationToken cancellationToken) =>
-        JobIds.IsValid(jobId) ? TypedResults.Ok(Envelope.Of(await store.ChangeAsync(jobId, change, cancellationToken))) : InvalidJobId();
+        IJobStore store, string jobId, Action<TranscodeJob, DateTimeOffset> change, CancellationToken cancellationToken, string? message = null) =>
+        JobIds.IsValid(jobId) ? TypedResults.Ok(new Envelope<TranscodeJob>(await store.ChangeAsync(jobId, change, cancellationToken), Message: message)) : InvalidJobId();
 
     private static ProblemHttpResult InvalidJobId() => Problems.BadRequest(ErrorCodes.InvalidId, "A jobId is 1-64 letters, digits, '_' or '-'.");
 }
 
-/// <summary>
-/// A job in a list: what an operator's table shows, with the user and content summaries beside it. The
-/// whole job (outputs, usage, every error) is one <c>GET /api/transcode/jobs/{jobId}</c> away.
-/// </summary>
-public sealed record JobListItem(
-    string JobId,
-    string ContentId,
-    string UserId,
-    JobStatus Status,
-    JobStage Stage,
-    int Priority,
-    JobProgress Progress,
-    IReadOnlyList<TaskSummary> Tasks,
-    int RetryCount,
-    int MaxRetries,
-    bool CancelRequested,
-    string? WorkerId,
-    JobError? LastError,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt,
-    DateTimeOffset? StartedAt,
-    DateTimeOffset? CompletedAt,
-    UserSummary User,
-    ContentSummary Content)
-{
-    public static JobListItem Of(TranscodeJob job) => new(
-        job.JobId,
-        job.ContentId,
-        job.UserId,
-        job.Status,
-        job.Stage,
-        job.Priority,
-        job.Progress,
-        [.. job.Tasks.Select(t => new TaskSummary(t.Type, t.Status, t.Progress))],
-        job.RetryCount,
-        job.MaxRetries,
-        job.CancelRequested,
-        job.Worker?.WorkerId,
-        job.Errors.LastOrDefault(),
-        job.CreatedAt,
-        job.UpdatedAt,
-        job.StartedAt,
-        job.CompletedAt,
-        new UserSummary(job.UserId),
-        new ContentSummary(job.ContentId, ContentView.StatusOf(job.Status), job.SourceFile.OriginalName, job.SourceFile.SizeBytes, job.SourceFile.Metadata?.DurationSeconds));
-}
-
-public sealed record TaskSummary(JobTaskType Type, JobTaskStatus Status, double Progress);
-
-public sealed record UserSummary(string UserId);
-
-public sealed record ContentSummary(string ContentId, string Status, string? FileName, long SizeBytes, double? DurationSeconds);
-
-public sealed record QueueStatusView(long Pending, long Waiting, long Active, long Completed, long Failed, long Delayed, long Cancelled, long Total);
-
-public sealed record ResetView(int Reset, IReadOnlyList<string> JobIds);
-
-public sealed record CleanView(int Deleted, double Days);
-
-public sealed record CreateJobRequest(string ContentId, string UserId, string SourceKey, JobOptions? Options, int? Priority);
+public sealed record CreateJobRequest(string ContentId, string UserId, string SourceKey, JobOptions? Options, int? Priority, ContentInfo? Content, UserInfo? User);

@@ -11,6 +11,9 @@ public sealed class AuthOptions
     public const string AdminPolicy = "admin";
     public const string RoleClaim = "role";
     public const string UserClaim = "sub";
+    public const string UsernameClaim = "preferred_username";
+    public const string NameClaim = "name";
+    public const string EmailClaim = "email";
 
     /// <summary>Only ever used when the environment is Development and no key is configured.</summary>
     internal const string DevelopmentKey = "mixillo-development-signing-key-not-for-production-use";

@@ -1,18 +1,29 @@
 using System.IdentityModel.Tokens.Jwt;
 using System.Security.Claims;
 using Microsoft.IdentityModel.Tokens;
+using Mixillo.Jobs.Model;
 
 namespace Mixillo.Api.Auth;
 
 /// <summary>Issues and describes the service's tokens (HS256 JWT).</summary>
 public static class Tokens
 {
-    public static string Issue(AuthOptions options, SymmetricSecurityKey key, string userId, string? role, TimeSpan lifetime, DateTimeOffset now)
+    /// <param name="profile">Name fields to carry (uploads record them for admins).</param>
+    public static string Issue(AuthOptions options, SymmetricSecurityKey key, string userId, string? role, TimeSpan lifetime, DateTimeOffset now, UserInfo? profile = null)
     {
         var claims = new List<Claim> { new(AuthOptions.UserClaim, userId) };
-        if (role is not null)
+        foreach (var (type, value) in new[]
         {
-            claims.Add(new Claim(AuthOptions.RoleClaim, role));
+            (AuthOptions.RoleClaim, role),
+            (AuthOptions.UsernameClaim, profile?.Username),
+            (AuthOptions.NameClaim, profile?.FullName),
+            (AuthOptions.EmailClaim, profile?.Email),
+        })
+        {
+            if (value is not null)
+            {
+                claims.Add(new Claim(type, value));
+            }
         }
 
         var token = new JwtSecurityToken(

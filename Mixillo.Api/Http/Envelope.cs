@@ -1,7 +1,7 @@
 namespace Mixillo.Api.Http;
 
-/// <summary>Every success body: <c>{"success": true, "data": ..., "meta": ...}</c>, as the original API answered.</summary>
-public sealed record Envelope<T>(T Data, object? Meta = null)
+/// <summary>Every success body: <c>{"success": true, "data": ..., "meta"?: ..., "message"?: ...}</c>, as the original API answered.</summary>
+public sealed record Envelope<T>(T Data, object? Meta = null, string? Message = null)
 {
     public bool Success => true;
 }

@@ -24,7 +24,11 @@ public sealed class UploadService(
 {
     private const string ChunkPrefix = "chunk-";
 
-    public async Task<UploadSession> InitializeAsync(string userId, InitializeUpload request, CancellationToken cancellationToken)
+    /// <summary>The longest caption, as the big short-video apps allow.</summary>
+    public const int MaxCaptionLength = 2200;
+
+    /// <param name="user">Who uploads, as their token names them (kept with the content for admins).</param>
+    public async Task<UploadSession> InitializeAsync(string userId, UserInfo? user, InitializeUpload request, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.FileName) || request.FileName.Length > 255)
         {
@@ -34,6 +38,11 @@ public sealed class UploadService(
         if (request.FileSize <= 0 || request.FileSize > options.MaxFileSizeBytes)
         {
             throw new UploadException(UploadException.TooLarge, $"fileSize must be between 1 and {options.MaxFileSizeBytes} bytes.");
+        }
+
+        if (request.Caption?.Length > MaxCaptionLength)
+        {
+            throw new UploadException(UploadException.Invalid, $"caption is at most {MaxCaptionLength} characters.");
         }
 
         var extension = Path.GetExtension(request.FileName).ToLowerInvariant();
@@ -47,10 +56,12 @@ public sealed class UploadService(
         {
             UploadId = $"up_{now.ToUnixTimeMilliseconds()}_{RandomNumberGenerator.GetHexString(12, lowercase: true)}",
             UserId = userId,
+            User = user,
             FileName = request.FileName,
             FileSize = request.FileSize,
             MimeType = request.MimeType,
             UploadType = request.UploadType,
+            Caption = request.Caption,
             ChunkSize = options.ChunkSize,
             TotalChunks = (int)((request.FileSize + options.ChunkSize - 1) / options.ChunkSize),
             CreatedAt = now,
@@ -162,6 +173,8 @@ public sealed class UploadService(
                 {
                     ContentId = contentId,
                     UserId = session.UserId,
+                    Content = new ContentInfo(session.UploadType ?? "video", session.Caption),
+                    User = session.User,
                     Source = new SourceFile { Key = sourceKey, OriginalName = session.FileName, SizeBytes = session.FileSize, MimeType = session.MimeType },
                     Options = defaults,
                     EstimatedCost = CostModel.Estimate(source.DurationSeconds, source.SizeBytes, defaults, prices),
@@ -265,7 +278,7 @@ public sealed class UploadService(
     }
 }
 
-public sealed record InitializeUpload(string FileName, long FileSize, string? MimeType, string? UploadType);
+public sealed record InitializeUpload(string FileName, long FileSize, string? MimeType, string? UploadType, string? Caption = null);
 
 /// <summary>A refused upload step, with its stable code.</summary>
 public sealed class UploadException(string code, string message) : Exception(message)

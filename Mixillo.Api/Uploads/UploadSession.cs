@@ -1,3 +1,4 @@
+using Mixillo.Jobs.Model;
 using Mixillo.Jobs.Storage;
 
 namespace Mixillo.Api.Uploads;
@@ -9,6 +10,8 @@ public sealed record UploadSession
 
     public required string UserId { get; init; }
 
+    public UserInfo? User { get; init; }
+
     public required string FileName { get; init; }
 
     public required long FileSize { get; init; }
@@ -16,6 +19,8 @@ public sealed record UploadSession
     public required string MimeType { get; init; }
 
     public string? UploadType { get; init; }
+
+    public string? Caption { get; init; }
 
     public required int ChunkSize { get; init; }
 

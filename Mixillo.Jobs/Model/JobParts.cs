@@ -127,12 +127,19 @@ public sealed record AudioTrack(string Key, int BitrateKbps, int SampleRate, dou
 
 public sealed record JobProgress
 {
-    public double Percentage { get; init; }
+    /// <summary>0-100, following the pipeline (metadata 5, transcode 10-70, HLS 75, ... done 100).</summary>
+    public double Overall { get; init; }
 
     public string? CurrentTask { get; init; }
 
     public string? CurrentStep { get; init; }
 }
+
+/// <summary>The content a job is for, as its uploader described it: its type (<c>video</c>) and caption.</summary>
+public sealed record ContentInfo(string Type, string? Caption);
+
+/// <summary>Who the job is for, as their token named them; each field only when the token carries it.</summary>
+public sealed record UserInfo(string? Username, string? FullName, string? Email);
 
 /// <summary>The worker holding the job's lease.</summary>
 public sealed record WorkerInfo(string WorkerId, string Hostname, DateTimeOffset StartedAt, DateTimeOffset LastHeartbeat);

@@ -11,6 +11,10 @@ public sealed record NewJob
 
     public required string UserId { get; init; }
 
+    public ContentInfo? Content { get; init; }
+
+    public UserInfo? User { get; init; }
+
     public required SourceFile Source { get; init; }
 
     public JobOptions Options { get; init; } = new();

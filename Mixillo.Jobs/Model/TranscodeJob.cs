@@ -15,6 +15,14 @@ public sealed class TranscodeJob
 
     public required string UserId { get; init; }
 
+    /// <summary>The job's id under the original design's name for a record's id (admin tools read <c>_id</c>).</summary>
+    [JsonPropertyName("_id")]
+    public string Id => JobId;
+
+    public ContentInfo? Content { get; init; }
+
+    public UserInfo? User { get; init; }
+
     [JsonInclude]
     public JobStatus Status { get; internal set; }
 
@@ -124,6 +132,8 @@ public sealed class TranscodeJob
             JobId = JobIds.New(now),
             ContentId = job.ContentId,
             UserId = job.UserId,
+            Content = job.Content,
+            User = job.User,
             Status = JobStatus.Pending,
             Priority = job.Priority,
             SourceFile = job.Source,
@@ -167,7 +177,7 @@ public sealed class TranscodeJob
         Move(JobStatus.Completed, now);
         CompletedAt = now;
         CancelRequested = false;
-        Progress = Progress with { Percentage = 100, CurrentStep = null };
+        Progress = Progress with { Overall = 100, CurrentStep = null };
     }
 
     /// <summary>

@@ -46,14 +46,21 @@ public sealed record QueueCounts(long Pending, long Waiting, long Delayed, long 
     public long Total => Pending + Waiting + Delayed + Active + Completed + Failed + Cancelled;
 }
 
-/// <summary>Jobs created in the last N hours: count and processing time (started to finished) by status.</summary>
-public sealed record JobStats(double Hours, IReadOnlyList<StatusStats> ByStatus, long Completed, long Failed)
+/// <summary>Jobs created in the last N hours, by status.</summary>
+public sealed record JobStats(double Hours, IReadOnlyList<StatusStats> ByStatus)
 {
+    public long Count(JobStatus status) => ByStatus.Where(s => s.Status == status).Sum(s => s.Count);
+
     /// <summary>Completed over finished (completed + failed); null before anything finished.</summary>
-    public double? SuccessRate => Completed + Failed == 0 ? null : (double)Completed / (Completed + Failed);
+    public double? SuccessRate =>
+        Count(JobStatus.Completed) + Count(JobStatus.Failed) is var finished and > 0 ? (double)Count(JobStatus.Completed) / finished : null;
 }
 
-public sealed record StatusStats(JobStatus Status, long Count, double? AverageSeconds, double? MinSeconds, double? MaxSeconds);
+/// <summary>
+/// One status's jobs: how many, their processing times (started to finished; null while none finished) and
+/// the sum of their actual costs (0 before any was costed).
+/// </summary>
+public sealed record StatusStats(JobStatus Status, long Count, TimeSpan? AverageTime, TimeSpan? MinTime, TimeSpan? MaxTime, decimal TotalCost);
 
 /// <summary>Where a waiting job stands: 1 means next. Null estimate when the job is not waiting.</summary>
 public sealed record QueuePosition(string JobId, JobStatus Status, long? Position, DateTimeOffset? EstimatedStart);

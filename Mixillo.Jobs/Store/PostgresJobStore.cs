@@ -39,6 +39,8 @@ public sealed class PostgresJobStore : SqlJobStore
 
     protected override string StageIsOneOf => "stage = ANY(@stages)";
 
+    protected override string ActualCostOfDocument => "CAST(CAST(document AS jsonb) #>> '{actualCost,total}' AS DOUBLE PRECISION)";
+
     // Held until the migration transaction ends, so instances starting together migrate one after another.
     protected override Task LockSchemaAsync(WriteScope scope, CancellationToken cancellationToken) =>
         scope.ExecuteAsync("SELECT pg_advisory_xact_lock(@key)", new { key = MigrationLockKey }, cancellationToken);

@@ -48,7 +48,17 @@ internal static class Schema
         CREATE INDEX IF NOT EXISTS ix_jobs_status_created ON transcode_jobs (status, created_at, job_id);
         CREATE INDEX IF NOT EXISTS ix_jobs_finished ON transcode_jobs (status, completed_at);
         """,
+        // The original design's word for a job's progress (documents are compact JSON, so the key is exact).
+        """UPDATE transcode_jobs SET document = replace(document, '"percentage":', '"overall":')""",
+        // Stats sum what jobs cost; the column is filled from the documents already stored.
+        $"""
+        ALTER TABLE transcode_jobs ADD COLUMN total_cost DOUBLE PRECISION;
+        UPDATE transcode_jobs SET total_cost = {ActualCostOfDocument};
+        """,
     ];
+
+    /// <summary>In a migration, replaced by the store's SQL for the actual cost's total read from <c>document</c>.</summary>
+    public const string ActualCostOfDocument = "{actual_cost_of_document}";
 
     public const string CreateVersionTable = "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)";
 }

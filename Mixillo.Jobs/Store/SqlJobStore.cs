@@ -31,6 +31,9 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
     /// <summary>"stage is one of @stages": Dapper expands a list for SQLite but hands PostgreSQL a real array.</summary>
     protected abstract string StageIsOneOf { get; }
 
+    /// <summary>The actual cost's total read from the JSON in <c>document</c>, as a number or NULL (a migration fills a column with it).</summary>
+    protected abstract string ActualCostOfDocument { get; }
+
     protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
     /// <summary>
@@ -63,7 +66,7 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
             new CommandDefinition("SELECT max(version) FROM schema_version", transaction: scope.Transaction, cancellationToken: cancellationToken)) ?? 0;
         for (var i = version; i < Schema.Migrations.Count; i++)
         {
-            await scope.ExecuteAsync(Schema.Migrations[i], null, cancellationToken);
+            await scope.ExecuteAsync(Schema.Migrations[i].Replace(Schema.ActualCostOfDocument, ActualCostOfDocument, StringComparison.Ordinal), null, cancellationToken);
             await scope.ExecuteAsync("INSERT INTO schema_version (version) VALUES (@v)", new { v = i + 1 }, cancellationToken);
         }
 
@@ -87,9 +90,9 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
         await scope.ExecuteAsync(
             """
             INSERT INTO transcode_jobs (job_id, content_id, user_id, status, stage, priority, created_at, updated_at, queued_at, not_before,
-                started_at, completed_at, heartbeat_at, worker_id, lease_token, cancel_requested, retry_count, document)
+                started_at, completed_at, heartbeat_at, worker_id, lease_token, cancel_requested, retry_count, total_cost, document)
             VALUES (@JobId, @ContentId, @UserId, @Status, @Stage, @Priority, @CreatedAt, @UpdatedAt, @QueuedAt, @NotBefore,
-                @StartedAt, @CompletedAt, @HeartbeatAt, @WorkerId, @LeaseToken, @CancelRequested, @RetryCount, @Document)
+                @StartedAt, @CompletedAt, @HeartbeatAt, @WorkerId, @LeaseToken, @CancelRequested, @RetryCount, @TotalCost, @Document)
             """,
             Row(created),
             cancellationToken);
@@ -331,19 +334,21 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
     public async Task<JobStats> StatsAsync(double hours, CancellationToken cancellationToken)
     {
         var since = Time.GetUtcNow() - TimeSpan.FromHours(hours);
-        var rows = await ReadAsync(connection => connection.QueryAsync<(string Status, long Count, double? Avg, double? Min, double? Max)>(new CommandDefinition(
+        var rows = await ReadAsync(connection => connection.QueryAsync<(string Status, long Count, double? Avg, long? Min, long? Max, double? Cost)>(new CommandDefinition(
             """
-            SELECT status, count(*),
-                avg(CAST(completed_at - started_at AS DOUBLE PRECISION)) / 1000,
-                min(CAST(completed_at - started_at AS DOUBLE PRECISION)) / 1000,
-                max(CAST(completed_at - started_at AS DOUBLE PRECISION)) / 1000
+            SELECT status, count(*), avg(CAST(completed_at - started_at AS DOUBLE PRECISION)), min(completed_at - started_at), max(completed_at - started_at),
+                sum(total_cost)
             FROM transcode_jobs WHERE created_at >= @since GROUP BY status
             """,
             new { since = Ms(since) },
             cancellationToken: cancellationToken)), cancellationToken);
-        var byStatus = rows.Select(r => new StatusStats(JobJson.Parse<JobStatus>(r.Status), r.Count, r.Avg, r.Min, r.Max)).OrderBy(s => s.Status).ToList();
-        long Of(JobStatus status) => byStatus.Where(s => s.Status == status).Sum(s => s.Count);
-        return new JobStats(hours, byStatus, Of(JobStatus.Completed), Of(JobStatus.Failed));
+        return new JobStats(
+            hours,
+            [.. rows
+                .Select(r => new StatusStats(JobJson.Parse<JobStatus>(r.Status), r.Count, Duration(r.Avg), Duration(r.Min), Duration(r.Max), Math.Round((decimal)(r.Cost ?? 0), 6)))
+                .OrderBy(s => s.Status)]);
+
+        static TimeSpan? Duration(double? ms) => ms is { } value ? TimeSpan.FromMilliseconds(value) : null;
     }
 
     public async Task<QueuePosition> PositionAsync(string jobId, CancellationToken cancellationToken)
@@ -476,7 +481,7 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
             UPDATE transcode_jobs SET status = @Status, stage = @Stage, priority = @Priority, updated_at = @UpdatedAt, queued_at = @QueuedAt,
                 not_before = @NotBefore, started_at = @StartedAt, completed_at = @CompletedAt, heartbeat_at = @HeartbeatAt,
                 worker_id = @WorkerId, lease_token = @LeaseToken, cancel_requested = @CancelRequested, retry_count = @RetryCount,
-                document = @Document
+                total_cost = @TotalCost, document = @Document
             WHERE job_id = @JobId
             """,
             Row(job),
@@ -501,6 +506,7 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
         job.LeaseToken,
         CancelRequested = job.CancelRequested ? 1 : 0,
         job.RetryCount,
+        TotalCost = (double?)job.ActualCost?.Total,
         Document = JobJson.Serialize(job),
     };
 

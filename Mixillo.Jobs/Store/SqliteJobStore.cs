@@ -48,6 +48,8 @@ public sealed class SqliteJobStore : SqlJobStore
 
     protected override string StageIsOneOf => "stage IN @stages";
 
+    protected override string ActualCostOfDocument => "json_extract(document, '$.actualCost.total')";
+
     public override async Task InitializeAsync(CancellationToken cancellationToken)
     {
         await using (var connection = await OpenAsync(cancellationToken))

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Mixillo.Api.Auth;
+using Mixillo.Jobs.Model;
 using Mixillo.Jobs.Storage;
 using Mixillo.Jobs.Store;
 using Mixillo.Tests.Support;
@@ -51,21 +52,21 @@ public class ApiFactory : WebApplicationFactory<AuthOptions>
     protected virtual Dictionary<string, string?> Settings => new() { ["Worker:InProcess"] = "false" };
 
     /// <summary>A client carrying a token for <paramref name="user"/> (with <paramref name="role"/>), or none.</summary>
-    public async Task<HttpClient> ClientAsync(string? user = null, string? role = null)
+    public async Task<HttpClient> ClientAsync(string? user = null, string? role = null, UserInfo? profile = null)
     {
         await Store.InitializeAsync(CancellationToken.None);
         await Storage.InitializeAsync(CancellationToken.None);
         var client = CreateClient();
         if (user is not null)
         {
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token(user, role));
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token(user, role, profile: profile));
         }
 
         return client;
     }
 
-    public static string Token(string user, string? role, TimeSpan? lifetime = null, AuthOptions? options = null) =>
-        Tokens.Issue(options ?? Auth, (options ?? Auth).Key(development: false), user, role, lifetime ?? TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
+    public static string Token(string user, string? role, TimeSpan? lifetime = null, AuthOptions? options = null, UserInfo? profile = null) =>
+        Tokens.Issue(options ?? Auth, (options ?? Auth).Key(development: false), user, role, lifetime ?? TimeSpan.FromHours(1), DateTimeOffset.UtcNow, profile);
 
     protected override void Dispose(bool disposing)
     {

@@ -82,10 +82,10 @@ public sealed class TranscodeApiTests : IClassFixture<ApiFactory>, IAsyncLifetim
         var body = await Body(await _admin.GetAsync($"/api/transcode/jobs?userId={user}&limit=2&skip=1&sortBy=createdAt&sortOrder=asc"), HttpStatusCode.OK);
         Assert.Equal(2, body.GetProperty("data").GetArrayLength());
         var first = body.GetProperty("data")[0];
-        Assert.Equal(user, first.GetProperty("user").GetProperty("userId").GetString());
-        Assert.Equal(first.GetProperty("contentId").GetString(), first.GetProperty("content").GetProperty("contentId").GetString());
-        Assert.Equal("processing", first.GetProperty("content").GetProperty("status").GetString());
-        Assert.EndsWith(".mp4", first.GetProperty("content").GetProperty("fileName").GetString(), StringComparison.Ordinal);
+        Assert.Equal(user, first.GetProperty("userId").GetProperty("_id").GetString());
+        Assert.StartsWith("content_", first.GetProperty("contentId").GetProperty("_id").GetString(), StringComparison.Ordinal);
+        Assert.Equal("processing", first.GetProperty("contentId").GetProperty("status").GetString());
+        Assert.EndsWith(".mp4", first.GetProperty("contentId").GetProperty("fileName").GetString(), StringComparison.Ordinal);
         var meta = body.GetProperty("meta");
         Assert.Equal((5, 2, 1, true), (meta.GetProperty("total").GetInt32(), meta.GetProperty("limit").GetInt32(), meta.GetProperty("skip").GetInt32(), meta.GetProperty("hasMore").GetBoolean()));
         var last = await Body(await _admin.GetAsync($"/api/transcode/jobs?userId={user}&limit=2&skip=4&status=queued"), HttpStatusCode.OK);
@@ -171,16 +171,16 @@ public sealed class TranscodeApiTests : IClassFixture<ApiFactory>, IAsyncLifetim
     {
         await EnqueueAsync();
         var status = (await Body(await _admin.GetAsync("/api/transcode/queue/status"), HttpStatusCode.OK)).GetProperty("data");
-        Assert.True(status.GetProperty("waiting").GetInt32() >= 1);
-        Assert.True(status.GetProperty("total").GetInt32() >= status.GetProperty("waiting").GetInt32());
+        Assert.True(status.GetProperty("queue").GetProperty("waiting").GetInt32() >= 1);
+        Assert.True(status.GetProperty("queue").GetProperty("total").GetInt32() >= status.GetProperty("queue").GetProperty("waiting").GetInt32());
 
         var stats = (await Body(await _admin.GetAsync("/api/transcode/stats?timeRange=1"), HttpStatusCode.OK)).GetProperty("data");
-        Assert.Equal(1, stats.GetProperty("hours").GetDouble());
+        Assert.Equal("1h", stats.GetProperty("timeRange").GetString());
         Assert.Equal("bad_request", await Code(await _admin.GetAsync("/api/transcode/stats?timeRange=-1"), HttpStatusCode.BadRequest));
 
         Assert.Equal(JsonValueKind.Array, (await Body(await _admin.GetAsync("/api/transcode/jobs/stuck"), HttpStatusCode.OK)).GetProperty("data").ValueKind);
-        Assert.Equal(0, (await Body(await _admin.PostAsync("/api/transcode/jobs/stuck/reset", null), HttpStatusCode.OK)).GetProperty("data").GetProperty("reset").GetInt32());
-        Assert.Equal(30, (await Body(await _admin.DeleteAsync("/api/transcode/jobs/old"), HttpStatusCode.OK)).GetProperty("data").GetProperty("days").GetDouble());
+        Assert.Equal(0, (await Body(await _admin.PostAsync("/api/transcode/jobs/stuck/reset", null), HttpStatusCode.OK)).GetProperty("data").GetProperty("resetCount").GetInt32());
+        Assert.Equal(30, (await Body(await _admin.DeleteAsync("/api/transcode/jobs/old"), HttpStatusCode.OK)).GetProperty("data").GetProperty("daysOld").GetDouble());
         Assert.Equal("bad_request", await Code(await _admin.DeleteAsync("/api/transcode/jobs/old?days=-2"), HttpStatusCode.BadRequest));
     }
 }

@@ -23,10 +23,10 @@ public sealed class UploadExpiryTests : IDisposable
         var options = new UploadOptions { ExpireAfter = TimeSpan.FromHours(1), ChunkSize = 4, ScratchRoot = _folder.File("scratch") };
         var uploads = new UploadService(storage, store, new MediaEngine(new MediaOptions(), clock), options, new JobOptions(), new CostOptions(), clock);
 
-        var abandoned = await uploads.InitializeAsync("alice", new InitializeUpload("a.mp4", 10, "video/mp4", "video"), CancellationToken.None);
+        var abandoned = await uploads.InitializeAsync("alice", null, new InitializeUpload("a.mp4", 10, "video/mp4", "video"), CancellationToken.None);
         await uploads.PutChunkAsync(abandoned, 0, new MemoryStream(new byte[4]), CancellationToken.None);
         clock.Advance(TimeSpan.FromMinutes(50));
-        var fresh = await uploads.InitializeAsync("alice", new InitializeUpload("b.mp4", 10, "video/mp4", "video"), CancellationToken.None);
+        var fresh = await uploads.InitializeAsync("alice", null, new InitializeUpload("b.mp4", 10, "video/mp4", "video"), CancellationToken.None);
         Assert.Equal(0, await uploads.RemoveExpiredAsync(CancellationToken.None));
 
         clock.Advance(TimeSpan.FromMinutes(20));

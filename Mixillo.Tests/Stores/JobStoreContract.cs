@@ -21,6 +21,9 @@ public abstract class JobStoreContract : IAsyncLifetime
     /// <summary><paramref name="count"/> stores on one new, empty database (nothing set up yet).</summary>
     protected abstract Task<IReadOnlyList<IJobStore>> OpenFreshStoresAsync(int count);
 
+    /// <summary>Runs SQL on this test's database directly, as an older version of the service would have left it.</summary>
+    protected abstract Task ExecuteSqlAsync(string sql);
+
     public virtual async Task InitializeAsync() => Store = await NewStoreAsync(Options);
 
     public async Task DisposeAsync()
@@ -122,14 +125,14 @@ public abstract class JobStoreContract : IAsyncLifetime
         {
             job.CompleteTask(JobTaskType.Transcode, "videos/c/720p.mp4", now);
             job.AddOutput(new JobOutput { Quality = "720p", Key = "videos/c/720p.mp4", Width = 720, Height = 1280, SizeBytes = 42 });
-            job.Progress = new JobProgress { Percentage = 70, CurrentTask = "hls" };
+            job.Progress = new JobProgress { Overall = 70, CurrentTask = "hls" };
         }, None);
         Clock.Advance(TimeSpan.FromSeconds(30));
         await Store.UpdateAsync(lease, (job, now) => job.Complete(now), None);
 
         var done = (await Store.GetAsync(lease.JobId, None))!;
         Assert.Equal(JobStatus.Completed, done.Status);
-        Assert.Equal(100, done.Progress.Percentage);
+        Assert.Equal(100, done.Progress.Overall);
         Assert.Equal(JobTaskStatus.Completed, done.Task(JobTaskType.Transcode).Status);
         Assert.Equal("videos/c/720p.mp4", Assert.Single(done.Outputs).Key);
         Assert.Equal(Clock.GetUtcNow(), done.CompletedAt);
@@ -364,7 +367,7 @@ public abstract class JobStoreContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Stats_cover_the_last_hours_by_status_with_processing_times_and_success_rate()
+    public async Task Stats_cover_the_last_hours_by_status_with_processing_times_costs_and_success_rate()
     {
         // Lowest priority, so it is still waiting when the newer jobs have all been claimed.
         await Create(priority: 1);
@@ -382,6 +385,7 @@ public abstract class JobStoreContract : IAsyncLifetime
             {
                 if (complete)
                 {
+                    j.ActualCost = new JobCost(seconds / 100m, 0.001m, 0);
                     j.Complete(now);
                 }
                 else
@@ -392,11 +396,14 @@ public abstract class JobStoreContract : IAsyncLifetime
         }
 
         var stats = await Store.StatsAsync(24, None);
-        Assert.Equal((3, 1), (stats.Completed, stats.Failed));
+        Assert.Equal((3, 1), (stats.Count(JobStatus.Completed), stats.Count(JobStatus.Failed)));
         Assert.Equal(0.75, stats.SuccessRate);
         var completed = stats.ByStatus.Single(s => s.Status == JobStatus.Completed);
-        Assert.Equal((3, 10.0, 40.0), (completed.Count, completed.MinSeconds!.Value, completed.MaxSeconds!.Value));
-        Assert.Equal(70 / 3.0, completed.AverageSeconds!.Value, precision: 3);
+        Assert.Equal((3, 10.0, 40.0), (completed.Count, completed.MinTime!.Value.TotalSeconds, completed.MaxTime!.Value.TotalSeconds));
+        Assert.Equal(70 / 3.0, completed.AverageTime!.Value.TotalSeconds, precision: 3);
+        Assert.Equal(0.703, (double)completed.TotalCost, precision: 6);
+        var failed = stats.ByStatus.Single(s => s.Status == JobStatus.Failed);
+        Assert.Equal((0m, 5.0), (failed.TotalCost, failed.MaxTime!.Value.TotalSeconds));
         Assert.DoesNotContain(stats.ByStatus, s => s.Status == JobStatus.Queued);
         Assert.Equal(1, (await Store.StatsAsync(48, None)).ByStatus.Single(s => s.Status == JobStatus.Queued).Count);
         Assert.Null((await Store.StatsAsync(0.001, None)).SuccessRate);
@@ -594,6 +601,30 @@ public abstract class JobStoreContract : IAsyncLifetime
                 await store.DisposeAsync();
             }
         }
+    }
+
+    [Fact]
+    public async Task Jobs_stored_by_schema_3_keep_their_progress_and_cost_after_the_migration()
+    {
+        await Create();
+        var (job, lease) = await Claim();
+        await Store.UpdateAsync(lease, (j, now) =>
+        {
+            j.Progress = new JobProgress { Overall = 100, CurrentTask = "audio_extract" };
+            j.ActualCost = new JobCost(0.25m, 0.5m, 0.125m);
+            j.Complete(now);
+        }, None);
+
+        // What schema 3 stored: "percentage", and no cost column.
+        await ExecuteSqlAsync("""
+            UPDATE transcode_jobs SET document = replace(document, '"overall":', '"percentage":');
+            ALTER TABLE transcode_jobs DROP COLUMN total_cost;
+            DELETE FROM schema_version WHERE version > 3;
+            """);
+        await NewStoreAsync(Options);
+
+        Assert.Equal(100, (await Store.GetAsync(job.JobId, None))!.Progress.Overall);
+        Assert.Equal(0.875m, (await Store.StatsAsync(1, None)).ByStatus.Single(s => s.Status == JobStatus.Completed).TotalCost);
     }
 
     [Fact]

@@ -1,4 +1,6 @@
+using Dapper;
 using Mixillo.Jobs.Store;
+using Npgsql;
 
 namespace Mixillo.Tests.Stores;
 
@@ -20,5 +22,11 @@ public sealed class PostgresJobStoreTests(PostgresFixture postgres) : JobStoreCo
     {
         var fresh = await postgres.NewSchemaAsync();
         return [.. Enumerable.Range(0, count).Select(_ => new PostgresJobStore(fresh, Options, Clock))];
+    }
+
+    protected override async Task ExecuteSqlAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.ExecuteAsync(sql);
     }
 }

@@ -1,3 +1,5 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
 using Mixillo.Jobs.Store;
 using Mixillo.Tests.Support;
 
@@ -14,6 +16,12 @@ public sealed class SqliteJobStoreTests : JobStoreContract, IDisposable
     {
         var file = _folder.File($"fresh-{Guid.NewGuid():N}.db");
         return Task.FromResult<IReadOnlyList<IJobStore>>([.. Enumerable.Range(0, count).Select(_ => new SqliteJobStore($"Data Source={file}", Options, Clock))]);
+    }
+
+    protected override async Task ExecuteSqlAsync(string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={_folder.File("mixillo.db")}");
+        await connection.ExecuteAsync(sql);
     }
 
     public void Dispose() => _folder.Dispose();

@@ -24,7 +24,7 @@ public sealed class WorkerInterruptionTests(Clips clips) : IAsyncLifetime
     public async Task DisposeAsync() => await _deployment.DisposeAsync();
 
     private Task<TranscodeJob> Encoding(string jobId) =>
-        _deployment.WaitForAsync(jobId, j => j.Stage == JobStage.Process && j.Status == JobStatus.Processing && j.Progress.Percentage > 10, TimeSpan.FromMinutes(1));
+        _deployment.WaitForAsync(jobId, j => j.Stage == JobStage.Process && j.Status == JobStatus.Processing && j.Progress.Overall > 10, TimeSpan.FromMinutes(1));
 
     private static IEnumerable<int> Ffmpegs(int parent) =>
         Tool.Children(parent).Where(pid => File.ReadAllText($"/proc/{pid}/comm").Trim() == "ffmpeg");

@@ -62,7 +62,7 @@ public sealed class WorkerTests(Clips clips) : IAsyncLifetime
         var done = await _deployment.WaitForFinalAsync(job.JobId, TimeSpan.FromMinutes(2));
 
         Assert.Equal(JobStatus.Completed, done.Status);
-        Assert.Equal(100, done.Progress.Percentage);
+        Assert.Equal(100, done.Progress.Overall);
         Assert.All(done.Tasks, t => Assert.Equal(JobTaskStatus.Completed, t.Status));
         var published = await _deployment.KeysAsync($"videos/{job.ContentId}/");
         Assert.Contains($"videos/{job.ContentId}/480p.mp4", published);
