@@ -1,6 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.Net.Http.Headers;
 using Mixillo.Api.Auth;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Mixillo.Api.Http;
@@ -13,76 +16,102 @@ namespace Mixillo.Api;
 public static class Extensions
 {
     /// <summary>
-    /// Store, storage and engine; the worker too when <c>Worker:InProcess</c> (the embedded default); JWT auth;
-    /// problem details with stable codes; JSON in the product's words; the OpenAPI document.
+    /// Store, storage and engine; the worker too when <c>Worker:InProcess</c> (the embedded default); every
+    /// section checked at start; JWT auth; CORS for players and pages on other origins; problem details with
+    /// stable codes; JSON in the product's words; the OpenAPI document.
     /// </summary>
     public static WebApplicationBuilder AddApplicationServices(this WebApplicationBuilder builder)
     {
-        var configuration = builder.Configuration;
-        builder.Services.AddMixilloCore(configuration);
-        if (configuration.GetValue("Worker:InProcess", defaultValue: true))
+        var services = builder.Services;
+        services.AddMixilloCore();
+        if (builder.Configuration.GetValue("Worker:InProcess", defaultValue: true))
         {
-            builder.Services.AddMixilloWorker(configuration);
+            services.AddMixilloWorker();
         }
 
-        builder.Services.TryAddSingleton(configuration.GetSection(CostOptions.Section).Get<CostOptions>() ?? new CostOptions());
-        builder.Services.AddSingleton(configuration.GetSection(UploadOptions.Section).Get<UploadOptions>() ?? new UploadOptions());
-        builder.Services.AddSingleton(TranscodeDefaults(configuration));
-        builder.Services.AddSingleton<UploadService>();
-        builder.Services.AddHostedService<UploadSweeper>();
-        builder.Services.AddHostedService<QueueGauges>();
+        services.AddSettings<CostOptions>(CostOptions.Section, o => o.Validate());
+        services.AddSettings<UploadOptions>(UploadOptions.Section, o => o.Validate());
+        services.AddSettings<TranscodeDefaults>(TranscodeDefaults.Section, o => o.Validate());
+        services.AddSingleton(sp => sp.GetRequiredService<TranscodeDefaults>().ToJobOptions());
+        services.AddSingleton<UploadService>();
+        services.AddHostedService<UploadSweeper>();
+        services.AddHostedService<QueueGauges>();
 
-        var auth = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
-        var key = auth.Key(builder.Environment.IsDevelopment());
-        builder.Services.AddSingleton(auth);
-        builder.Services
-            .AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
-            .AddJwtBearer(jwt =>
-            {
-                // Claims keep their JWT names (sub, role) rather than being renamed to long URIs.
-                jwt.MapInboundClaims = false;
-                jwt.TokenValidationParameters = Tokens.Validation(auth, key);
-            });
-        builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(AuthOptions.AdminPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(AuthOptions.AdminRole))
-            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+        builder.AddAuthentication();
+        builder.AddCors();
 
-        builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
+        services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
         {
             context.ProblemDetails.Extensions["success"] = false;
             context.ProblemDetails.Extensions.TryAdd("code", ErrorCodes.ForStatus(context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode));
             // Never a stack trace or exception text in a body, whatever the environment.
             context.ProblemDetails.Extensions.Remove("exception");
         });
-        builder.Services.AddExceptionHandler<ExceptionProblems>();
-        builder.Services.ConfigureHttpJsonOptions(json =>
+        services.AddExceptionHandler<ExceptionProblems>();
+        services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
         });
-        builder.Services.AddOpenApi();
+        services.AddOpenApi();
         return builder;
     }
 
-    /// <summary>The job options of an upload: <c>Transcode:Qualities</c>, <c>Transcode:ThumbnailCount</c>, <c>Transcode:Preset</c>; HLS on, DASH off.</summary>
-    private static JobOptions TranscodeDefaults(IConfiguration configuration)
+    /// <summary>HS256 bearer tokens checked against the <c>Auth</c> section; admins carry <c>role: admin</c>; everything else needs a user.</summary>
+    private static void AddAuthentication(this WebApplicationBuilder builder)
     {
-        var section = configuration.GetSection("Transcode");
-        var defaults = new JobOptions
+        var development = builder.Environment.IsDevelopment();
+        builder.Services.AddSettings<AuthOptions>(AuthOptions.Section, o => o.Validate(development));
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<AuthOptions>((jwt, auth) =>
         {
-            Qualities = section["Qualities"] is { } qualities ? qualities.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : new JobOptions().Qualities,
-            ThumbnailCount = section.GetValue("ThumbnailCount", new JobOptions().ThumbnailCount),
-            Preset = section["Preset"] ?? new JobOptions().Preset,
-        };
-        defaults.ToTranscodeOptions();
-        return defaults;
+            // Claims keep their JWT names (sub, role) rather than being renamed to long URIs.
+            jwt.MapInboundClaims = false;
+            jwt.TokenValidationParameters = Tokens.Validation(auth, auth.Key(development));
+        });
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(AuthOptions.AdminPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(AuthOptions.AdminRole))
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
     }
+
+    /// <summary>
+    /// Players on <c>Cors:MediaOrigins</c> may fetch media (GET, HEAD, ranges; the range headers readable); pages on
+    /// <c>Cors:ApiOrigins</c> may call the API with a bearer token. Never with cookies. The bucket gets the media
+    /// rules too, for presigned URLs.
+    /// </summary>
+    private static void AddCors(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSettings<OriginOptions>(OriginOptions.Section, o => o.Validate());
+        builder.Services.AddCors();
+        builder.Services.AddOptions<CorsOptions>().Configure<OriginOptions>((cors, origins) =>
+        {
+            cors.AddPolicy(OriginOptions.MediaPolicy, policy => Allow(policy, origins.MediaOriginList)
+                .WithMethods(HttpMethods.Get, HttpMethods.Head)
+                .AllowAnyHeader()
+                .WithExposedHeaders(HeaderNames.ContentLength, HeaderNames.ContentRange, HeaderNames.AcceptRanges)
+                .SetPreflightMaxAge(PreflightMaxAge));
+            cors.AddPolicy(OriginOptions.ApiPolicy, policy => Allow(policy, origins.ApiOriginList)
+                .WithMethods(HttpMethods.Get, HttpMethods.Post, HttpMethods.Put, HttpMethods.Delete)
+                .WithHeaders(HeaderNames.Authorization, HeaderNames.ContentType)
+                .WithExposedHeaders(HeaderNames.Location, HeaderNames.RetryAfter)
+                .SetPreflightMaxAge(PreflightMaxAge));
+        });
+        builder.Services.AddHostedService<BucketCors>();
+    }
+
+    /// <summary>How long a browser may reuse a preflight's answer (Chromium caps it at 2 hours).</summary>
+    private static readonly TimeSpan PreflightMaxAge = TimeSpan.FromHours(1);
+
+    private static CorsPolicyBuilder Allow(CorsPolicyBuilder policy, IReadOnlyList<string> origins) =>
+        origins is [OriginOptions.Any] ? policy.AllowAnyOrigin() : policy.WithOrigins([.. origins]);
 
     /// <summary>Problem details for errors and bare status codes (401, 403, 404, 405), then auth.</summary>
     public static WebApplication UseApplicationPipeline(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Before authentication: a preflight carries no token and is answered here.
+        app.UseCors();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi().AllowAnonymous();

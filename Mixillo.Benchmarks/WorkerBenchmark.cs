@@ -71,7 +71,8 @@ internal static class WorkerBenchmark
         var folder = Path.Combine(rig.Root, name);
         var configuration = await ConfigureAsync(rig.Server, name, folder, cancellationToken);
         await using var services = new ServiceCollection()
-            .AddMixilloCore(new ConfigurationBuilder().AddInMemoryCollection(configuration).Build())
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(configuration).Build())
+            .AddMixilloCore()
             .BuildServiceProvider();
         var store = services.GetRequiredService<IJobStore>();
         var storage = services.GetRequiredService<IObjectStorage>();

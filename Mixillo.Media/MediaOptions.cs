@@ -38,14 +38,29 @@ public sealed class MediaOptions
             throw new ArgumentException($"{Section}:AllowedFormats is empty.");
         }
 
-        if (MaxFileSizeBytes <= 0 || MinDurationSeconds < 0 || MaxDurationSeconds <= MinDurationSeconds)
+        if (MaxFileSizeBytes <= 0)
         {
-            throw new ArgumentException($"{Section}: the size and duration limits must be positive, with MaxDurationSeconds above MinDurationSeconds.");
+            throw new ArgumentException($"{Section}:MaxFileSizeBytes must be positive.");
         }
 
-        if (MinShortSide < 2 || MaxLongSide < MinShortSide)
+        if (MinDurationSeconds < 0)
         {
-            throw new ArgumentException($"{Section}: MinShortSide must be at least 2 and MaxLongSide at least MinShortSide.");
+            throw new ArgumentException($"{Section}:MinDurationSeconds cannot be negative.");
+        }
+
+        if (MaxDurationSeconds <= MinDurationSeconds)
+        {
+            throw new ArgumentException($"{Section}:MaxDurationSeconds must be above {Section}:MinDurationSeconds ({MinDurationSeconds}).");
+        }
+
+        if (MinShortSide < 2)
+        {
+            throw new ArgumentException($"{Section}:MinShortSide must be at least 2.");
+        }
+
+        if (MaxLongSide < MinShortSide)
+        {
+            throw new ArgumentException($"{Section}:MaxLongSide must be at least {Section}:MinShortSide ({MinShortSide}).");
         }
 
         if (StallTimeout <= TimeSpan.Zero)

@@ -40,7 +40,7 @@ if (settings["Logging:LogLevel:Microsoft.AspNetCore"] is null)
 }
 
 builder.AddServiceDefaults();
-builder.Services.AddMixilloCore(settings).AddMixilloWorker(settings);
+builder.Services.AddMixilloCore().AddMixilloWorker();
 var app = builder.Build();
 app.MapDefaultEndpoints();
 await app.RunAsync();

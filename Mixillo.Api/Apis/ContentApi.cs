@@ -13,7 +13,7 @@ public static class ContentApi
 {
     public static IEndpointRouteBuilder MapContentApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/content").WithTags("Content");
+        var api = app.MapGroup("/api/content").WithTags("Content").RequireCors(OriginOptions.ApiPolicy);
         api.MapPost("/upload/initialize", Initialize).WithName("InitializeUpload").WithSummary("Start a chunked upload");
         api.MapPut("/upload/{uploadId}/chunks/{index:int}", PutChunk).WithName("PutChunk").WithSummary("Send one chunk (raw bytes); sending it again is harmless")
             .WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute());

@@ -5,13 +5,17 @@ namespace Mixillo.Api.Apis;
 /// <summary>
 /// Published media, served by the API itself: range requests, the right content types. Only keys under
 /// videos/ (what publishing makes visible); uploads, sources and staging are never served. Open to anyone,
-/// as players fetch segments without credentials.
+/// as players fetch segments without credentials, from pages on any origin of <c>Cors:MediaOrigins</c>. HEAD answers
+/// the same headers as GET without the body.
 /// </summary>
 public static class MediaApi
 {
     public static IEndpointRouteBuilder MapMediaApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet(ContentView.MediaRoute + "{**key}", GetMedia).WithTags("Media").WithName("GetMedia").WithSummary("A published file (HLS, DASH, MP4, JPEG, MP3)").AllowAnonymous();
+        app.MapMethods(ContentView.MediaRoute + "{**key}", [HttpMethods.Get, HttpMethods.Head], GetMedia)
+            .WithTags("Media").WithName("GetMedia").WithSummary("A published file (HLS, DASH, MP4, JPEG, MP3)")
+            .AllowAnonymous()
+            .RequireCors(Http.OriginOptions.MediaPolicy);
         return app;
     }
 

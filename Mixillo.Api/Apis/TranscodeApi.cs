@@ -16,7 +16,7 @@ public static class TranscodeApi
 
     public static IEndpointRouteBuilder MapTranscodeApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/transcode").WithTags("Transcode (admin)").RequireAuthorization(AuthOptions.AdminPolicy);
+        var api = app.MapGroup("/api/transcode").WithTags("Transcode (admin)").RequireAuthorization(AuthOptions.AdminPolicy).RequireCors(OriginOptions.ApiPolicy);
 
         api.MapGet("/queue/status", QueueStatus).WithName("QueueStatus").WithSummary("Jobs by state: waiting, active, delayed, completed, failed");
         api.MapGet("/stats", Stats).WithName("Stats").WithSummary("Counts and processing times by status over the last timeRange hours");

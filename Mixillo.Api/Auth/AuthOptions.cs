@@ -32,12 +32,22 @@ public sealed class AuthOptions
         var key = string.IsNullOrEmpty(SigningKey) && development ? DevelopmentKey : SigningKey;
         if (string.IsNullOrEmpty(key))
         {
-            throw new InvalidOperationException($"{Section}:SigningKey is required outside the Development environment.");
+            throw new ArgumentException($"{Section}:SigningKey is required outside the Development environment.");
         }
 
         var bytes = Encoding.UTF8.GetBytes(key);
         return bytes.Length >= MinKeyBytes
             ? new SymmetricSecurityKey(bytes)
-            : throw new InvalidOperationException($"{Section}:SigningKey must be at least {MinKeyBytes} bytes.");
+            : throw new ArgumentException($"{Section}:SigningKey must be at least {MinKeyBytes} bytes.");
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first key whose value cannot work.</summary>
+    public void Validate(bool development)
+    {
+        Key(development);
+        if (string.IsNullOrWhiteSpace(Issuer) || string.IsNullOrWhiteSpace(Audience))
+        {
+            throw new ArgumentException($"{Section}:Issuer and {Section}:Audience cannot be empty.");
+        }
     }
 }

@@ -59,7 +59,7 @@ public static class TokenCommand
             stdout.WriteLine(Tokens.Issue(options, options.Key(development), user, role, TimeSpan.FromHours(hours), DateTimeOffset.UtcNow, profile));
             return 0;
         }
-        catch (InvalidOperationException ex)
+        catch (ArgumentException ex)
         {
             return Fail(stderr, ex.Message);
         }

@@ -253,8 +253,7 @@ public sealed class UploadService(
         }
     }
 
-    private HashSet<string> AllowedExtensions() =>
-        [.. options.Extensions.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(e => e.ToLowerInvariant())];
+    private HashSet<string> AllowedExtensions() => [.. options.ExtensionList.Select(e => e.ToLowerInvariant())];
 
     private string Scratch(string name)
     {

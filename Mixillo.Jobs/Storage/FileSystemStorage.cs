@@ -119,6 +119,8 @@ public sealed class FileSystemStorage(string root) : IObjectStorage
         return Task.FromResult<string?>(null);
     }
 
+    public Task AllowBrowserReadsAsync(IReadOnlyList<string> origins, CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task DeleteAsync(string key, CancellationToken cancellationToken)
     {
         try

@@ -34,6 +34,12 @@ public interface IObjectStorage
     /// <summary>A URL that reads the object directly for <paramref name="lifetime"/>, or null where storage has no such thing (a folder).</summary>
     Task<string?> PresignReadAsync(string key, TimeSpan lifetime);
 
+    /// <summary>
+    /// Lets web pages on <paramref name="origins"/> (<c>*</c>: any) read objects straight from storage through
+    /// presigned URLs: the bucket's CORS rules, replaced whole. Nothing for a folder (the API serves it).
+    /// </summary>
+    Task AllowBrowserReadsAsync(IReadOnlyList<string> origins, CancellationToken cancellationToken);
+
     /// <summary>Deletes an object; deleting one that is not there is fine.</summary>
     Task DeleteAsync(string key, CancellationToken cancellationToken);
 

@@ -164,6 +164,28 @@ public sealed class S3Storage : IObjectStorage, IDisposable
             Protocol = _options.ServiceUrl.StartsWith("https:", StringComparison.OrdinalIgnoreCase) ? Protocol.HTTPS : Protocol.HTTP,
         });
 
+    public Task AllowBrowserReadsAsync(IReadOnlyList<string> origins, CancellationToken cancellationToken) =>
+        _client.PutCORSConfigurationAsync(
+            new PutCORSConfigurationRequest
+            {
+                BucketName = _options.Bucket,
+                Configuration = new CORSConfiguration
+                {
+                    Rules =
+                    [
+                        new CORSRule
+                        {
+                            AllowedOrigins = [.. origins],
+                            AllowedMethods = ["GET", "HEAD"],
+                            AllowedHeaders = ["*"],
+                            ExposeHeaders = ["Content-Length", "Content-Range", "Accept-Ranges", "ETag"],
+                            MaxAgeSeconds = 3600,
+                        },
+                    ],
+                },
+            },
+            cancellationToken);
+
     public Task DeleteAsync(string key, CancellationToken cancellationToken) =>
         _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _options.Bucket, Key = StorageKeys.Validate(key) }, cancellationToken);
 

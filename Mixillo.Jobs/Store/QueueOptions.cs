@@ -19,16 +19,27 @@ public sealed class QueueOptions
     /// <summary>How long an idle claimer waits between polls when no notification wakes it.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first key whose value cannot work.</summary>
     public void Validate()
     {
-        if (StuckAfter <= TimeSpan.Zero || HeartbeatInterval <= TimeSpan.Zero || HeartbeatInterval >= StuckAfter)
+        if (HeartbeatInterval <= TimeSpan.Zero || HeartbeatInterval >= StuckAfter)
         {
-            throw new ArgumentException($"{Section}: HeartbeatInterval must be positive and shorter than StuckAfter.");
+            throw new ArgumentException($"{Section}:HeartbeatInterval must be positive and shorter than {Section}:StuckAfter ({StuckAfter}), not {HeartbeatInterval}.");
         }
 
-        if (MaxRetries < 0 || StartRateLimit < 0 || PollInterval <= TimeSpan.Zero)
+        if (MaxRetries < 0)
         {
-            throw new ArgumentException($"{Section}: MaxRetries and StartRateLimit cannot be negative; PollInterval must be positive.");
+            throw new ArgumentException($"{Section}:MaxRetries cannot be negative.");
+        }
+
+        if (StartRateLimit < 0)
+        {
+            throw new ArgumentException($"{Section}:StartRateLimit cannot be negative (0 is no limit).");
+        }
+
+        if (PollInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"{Section}:PollInterval must be positive.");
         }
     }
 }

@@ -61,9 +61,9 @@ public sealed class HealthTests(DistributedFixture servers)
     }
 
     [Fact]
-    public async Task An_api_alone_migrates_a_new_schema_and_creates_the_bucket_at_start_and_is_healthy_without_a_worker()
+    public async Task An_api_alone_migrates_a_new_schema_and_creates_the_bucket_with_its_cors_rules_at_start_and_is_healthy_without_a_worker()
     {
-        var settings = await servers.DeploymentSettingsAsync();
+        var settings = await servers.DeploymentSettingsAsync(new() { ["Cors:MediaOrigins"] = "https://player.example.com" });
         using var api = new ApiFactory(settings);
         var admin = api.CreateClient();
         admin.DefaultRequestHeaders.Authorization = new("Bearer", ApiFactory.Token("admin_1", Mixillo.Api.Auth.AuthOptions.AdminRole));
@@ -74,6 +74,22 @@ public sealed class HealthTests(DistributedFixture servers)
         Assert.Equal(HttpStatusCode.OK, jobs.StatusCode);
         // Lists the bucket: it exists and the credentials read it.
         await api.Storage.CheckAsync(CancellationToken.None);
+
+        // Players on the configured origin may fetch presigned URLs straight from the bucket.
+        using var s3 = new Amazon.S3.AmazonS3Client(
+            settings["Storage:S3:AccessKey"], settings["Storage:S3:SecretKey"], new Amazon.S3.AmazonS3Config { ServiceURL = settings["Storage:S3:ServiceUrl"], ForcePathStyle = true });
+        var rules = await PollAsync(async () =>
+        {
+            try
+            {
+                return (await s3.GetCORSConfigurationAsync(settings["Storage:S3:Bucket"])).Configuration?.Rules is { Count: > 0 } set ? set : null;
+            }
+            catch (Amazon.S3.AmazonS3Exception)
+            {
+                return null;
+            }
+        });
+        Assert.Equal(["https://player.example.com"], rules.Single().AllowedOrigins);
     }
 
     [Fact]
@@ -94,6 +110,23 @@ public sealed class HealthTests(DistributedFixture servers)
     }
 
     /// <summary>Polls /health until it answers <paramref name="status"/> with exactly <paramref name="body"/>: no check names, no reasons.</summary>
+    /// <summary>What <paramref name="read"/> answers once it answers something, within <see cref="Patience"/>.</summary>
+    private static async Task<T> PollAsync<T>(Func<Task<T?>> read)
+        where T : class
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            if (await read() is { } value)
+            {
+                return value;
+            }
+
+            Assert.True(clock.Elapsed < Patience, $"nothing within {Patience}");
+            await Task.Delay(250);
+        }
+    }
+
     private static async Task HealthBecomesAsync(HttpClient client, HttpStatusCode status, string body)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();

@@ -28,6 +28,8 @@ internal sealed class FailingOnceStorage(IObjectStorage inner, string suffix) : 
 
     public Task<string?> PresignReadAsync(string key, TimeSpan lifetime) => inner.PresignReadAsync(key, lifetime);
 
+    public Task AllowBrowserReadsAsync(IReadOnlyList<string> origins, CancellationToken cancellationToken) => inner.AllowBrowserReadsAsync(origins, cancellationToken);
+
     public Task DeleteAsync(string key, CancellationToken cancellationToken) => inner.DeleteAsync(key, cancellationToken);
 
     public Task<int> DeletePrefixAsync(string prefix, CancellationToken cancellationToken) => inner.DeletePrefixAsync(prefix, cancellationToken);

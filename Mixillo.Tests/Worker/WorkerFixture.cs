@@ -42,7 +42,7 @@ public sealed class Deployment : IAsyncDisposable
             Settings[key] = value;
         }
 
-        var services = new ServiceCollection().AddMixilloCore(Configuration()).BuildServiceProvider();
+        var services = new ServiceCollection().AddSingleton(Configuration()).AddMixilloCore().BuildServiceProvider();
         Store = services.GetRequiredService<IJobStore>();
         Storage = services.GetRequiredService<IObjectStorage>();
     }
@@ -73,7 +73,7 @@ public sealed class Deployment : IAsyncDisposable
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddConfiguration(Configuration(overrides));
-        builder.Services.AddMixilloCore(builder.Configuration).AddMixilloWorker(builder.Configuration);
+        builder.Services.AddMixilloCore().AddMixilloWorker();
         services?.Invoke(builder.Services);
         var host = builder.Build();
         await host.StartAsync();

@@ -12,4 +12,15 @@ public sealed class CostOptions
 
     /// <summary>Per GiB read from storage.</summary>
     public decimal PerBandwidthGb { get; set; } = 0.09m;
+
+    public void Validate()
+    {
+        foreach (var (key, price) in new[] { (nameof(PerCpuSecond), PerCpuSecond), (nameof(PerStorageGb), PerStorageGb), (nameof(PerBandwidthGb), PerBandwidthGb) })
+        {
+            if (price < 0)
+            {
+                throw new ArgumentException($"{Section}:{key} cannot be negative.");
+            }
+        }
+    }
 }

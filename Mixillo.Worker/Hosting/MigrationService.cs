@@ -22,8 +22,13 @@ public sealed partial class MigrationService(
 
     private readonly TaskCompletionSource _storeReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    private readonly TaskCompletionSource _storageReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Completes once the schema is current; claims wait for it.</summary>
     public Task StoreReady => _storeReady.Task;
+
+    /// <summary>Completes once the bucket (or folder) exists and answers; cancelled when storage refuses or the host stops first.</summary>
+    public Task StorageReady => _storageReady.Task;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -62,7 +67,18 @@ public sealed partial class MigrationService(
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {
             LogStorageRefused(ex);
+            _storageReady.TrySetCanceled(CancellationToken.None);
             lifetime.StopApplication();
+            return;
+        }
+
+        if (stoppingToken.IsCancellationRequested)
+        {
+            _storageReady.TrySetCanceled(stoppingToken);
+        }
+        else
+        {
+            _storageReady.TrySetResult();
         }
     }
 

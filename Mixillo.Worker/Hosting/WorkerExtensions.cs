@@ -18,27 +18,25 @@ public static class WorkerExtensions
 
     /// <summary>
     /// The job store, object storage and media engine of the configuration (<c>Store</c>, <c>ConnectionStrings</c>,
-    /// <c>Storage</c>, <c>Queue</c>, <c>Media</c>); every section validated before anything starts. The schema is
-    /// migrated and the bucket ensured at start (<see cref="MigrationService"/>). Their health
-    /// checks (store, storage, ffmpeg) come with them.
+    /// <c>Storage</c>, <c>Queue</c>, <c>Media</c>); every section is checked when the host starts, so a wrong value
+    /// stops it with the key's name. The schema is migrated and the bucket ensured at start
+    /// (<see cref="MigrationService"/>). Their health checks (store, storage, ffmpeg) come with them.
     /// </summary>
-    public static IServiceCollection AddMixilloCore(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddMixilloCore(this IServiceCollection services)
     {
-        var queue = Bind<QueueOptions>(configuration, QueueOptions.Section);
-        queue.Validate();
-        var media = Bind<MediaOptions>(configuration, MediaOptions.Section);
-        media.Validate();
-        var storage = Bind<StorageOptions>(configuration, StorageOptions.Section);
-        var provider = configuration["Store:Provider"] ?? JobStores.Sqlite;
-        var connectionString = configuration.GetConnectionString(ConnectionStringName) ?? DefaultConnectionString;
+        services.AddSettings<StoreOptions>(StoreOptions.Section, o => o.Validate());
+        services.AddSettings<QueueOptions>(QueueOptions.Section, o => o.Validate());
+        services.AddSettings<MediaOptions>(MediaOptions.Section, o => o.Validate());
+        services.AddSettings<StorageOptions>(StorageOptions.Section, o => o.Validate());
 
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(queue);
-        services.AddSingleton(media);
-        services.AddSingleton(storage);
-        services.AddSingleton(sp => JobStores.Create(provider, connectionString, queue, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(_ => ObjectStorages.Create(storage));
-        services.AddSingleton(sp => new MediaEngine(media, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => JobStores.Create(
+            sp.GetRequiredService<StoreOptions>().Provider,
+            sp.GetRequiredService<IConfiguration>().GetConnectionString(ConnectionStringName) ?? DefaultConnectionString,
+            sp.GetRequiredService<QueueOptions>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => ObjectStorages.Create(sp.GetRequiredService<StorageOptions>()));
+        services.AddSingleton(sp => new MediaEngine(sp.GetRequiredService<MediaOptions>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<MigrationService>();
         services.AddHostedService(sp => sp.GetRequiredService<MigrationService>());
         services.AddHealthChecks()
@@ -49,12 +47,10 @@ public static class WorkerExtensions
     }
 
     /// <summary>The worker: claims stages and runs them (also hosted inside the API in the embedded mode).</summary>
-    public static IServiceCollection AddMixilloWorker(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddMixilloWorker(this IServiceCollection services)
     {
-        var worker = Bind<WorkerOptions>(configuration, WorkerOptions.Section);
-        worker.Validate();
-        services.AddSingleton(worker);
-        services.AddSingleton(Bind<CostOptions>(configuration, CostOptions.Section));
+        services.AddSettings<WorkerOptions>(WorkerOptions.Section, o => o.Validate());
+        services.AddSettings<CostOptions>(CostOptions.Section, o => o.Validate());
         services.AddSingleton(WorkerIdentity.Current);
         services.AddSingleton<StageRunner>();
         services.AddSingleton<WorkerPulse>();
@@ -62,10 +58,7 @@ public static class WorkerExtensions
         services.AddHostedService<WorkerService>();
         services.AddHealthChecks().AddCheck<WorkerHealthCheck>("worker", timeout: HealthTimeout);
         // Running stages get their grace, then a little more to release their jobs.
-        services.Configure<HostOptions>(host => host.ShutdownTimeout = worker.ShutdownGrace + TimeSpan.FromSeconds(15));
+        services.AddOptions<HostOptions>().Configure<WorkerOptions>((host, worker) => host.ShutdownTimeout = worker.ShutdownGrace + TimeSpan.FromSeconds(15));
         return services;
     }
-
-    private static T Bind<T>(IConfiguration configuration, string section)
-        where T : new() => configuration.GetSection(section).Get<T>() ?? new T();
 }

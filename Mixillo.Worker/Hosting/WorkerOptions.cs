@@ -43,9 +43,24 @@ public sealed class WorkerOptions
             throw new ArgumentException($"{Section}:Stages names no stage (fetch, process, publish).");
         }
 
-        if (ShutdownGrace < TimeSpan.Zero || ProgressInterval <= TimeSpan.Zero || StagingSweepInterval <= TimeSpan.Zero)
+        if (string.IsNullOrWhiteSpace(ScratchRoot))
         {
-            throw new ArgumentException($"{Section}: ShutdownGrace cannot be negative; ProgressInterval and StagingSweepInterval must be positive.");
+            throw new ArgumentException($"{Section}:ScratchRoot is required.");
+        }
+
+        if (ShutdownGrace < TimeSpan.Zero)
+        {
+            throw new ArgumentException($"{Section}:ShutdownGrace cannot be negative.");
+        }
+
+        if (ProgressInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"{Section}:ProgressInterval must be positive.");
+        }
+
+        if (StagingSweepInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"{Section}:StagingSweepInterval must be positive.");
         }
     }
 }
