@@ -80,7 +80,7 @@ public sealed class MediaEngine(MediaOptions options, TimeProvider time)
         var plan = EncodePlanner.Plan(source, transcode);
         Directory.CreateDirectory(Path.Combine(folder, OutputLayout.ThumbnailFolder));
         var encode = await Runner().RunAsync(
-            new FfmpegStep(FfmpegStep.Encode, plan.Renditions.Count, source.DurationSeconds, MediaErrorCodes.EncodeFailed),
+            new FfmpegStep(FfmpegStep.Encode, plan.Renditions.Count, source.DurationSeconds, MediaErrorCodes.EncodeFailed) { ReadsSource = true },
             FfmpegArguments.Encode(plan, input, source.Demuxer, folder),
             percent => progress?.Report(new MediaProgress(MediaProgress.Encode, percent)),
             cancellationToken);

@@ -7,6 +7,7 @@ public static class MediaErrorCodes
     public const string InputEmpty = "input_empty";
     public const string InputNotVideo = "input_not_video";
     public const string InputMalformed = "input_malformed";
+    public const string InputTruncated = "input_truncated";
     public const string InputTooShort = "input_too_short";
     public const string InputTooLong = "input_too_long";
     public const string InputTooLarge = "input_too_large";

@@ -26,6 +26,22 @@ public static class FfmpegArguments
         FileUrl(path),
     ];
 
+    /// <summary>
+    /// The packets from <paramref name="fromSeconds"/> to the end of the file (the demuxer seeks to the keyframe before
+    /// it), read without decoding, with the probe's format and protocol limits and the demuxer the encode forces.
+    /// </summary>
+    public static IReadOnlyList<string> TailPackets(string path, string demuxer, IEnumerable<string> allowedFormats, double fromSeconds) =>
+    [
+        "-v", "error",
+        "-protocol_whitelist", "file",
+        "-format_whitelist", string.Join(',', allowedFormats),
+        "-f", demuxer,
+        "-read_intervals", Invariant($"{fromSeconds:0.######}%"),
+        "-print_format", "json",
+        "-show_entries", "packet=pts_time,dts_time,duration_time",
+        FileUrl(path),
+    ];
+
     /// <summary>One process: the source is decoded once and every output of the plan is written from that decode.</summary>
     public static IReadOnlyList<string> Encode(EncodePlan plan, string input, string demuxer, string outputFolder)
     {

@@ -7,9 +7,12 @@ namespace Mixillo.Media.Probing;
 public sealed class Ffprobe(MediaOptions options)
 {
     /// <param name="allowedFormats">Demuxers ffprobe may use; null for files this pipeline wrote itself.</param>
-    public async Task<ProbeOutput> RunAsync(string path, IEnumerable<string>? allowedFormats, CancellationToken cancellationToken)
+    public Task<ProbeOutput> RunAsync(string path, IEnumerable<string>? allowedFormats, CancellationToken cancellationToken) =>
+        RunAsync(FfmpegArguments.Probe(path, allowedFormats), cancellationToken);
+
+    public async Task<ProbeOutput> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
-        using var process = Processes.Start(options.FfprobePath, FfmpegArguments.Probe(path, allowedFormats));
+        using var process = Processes.Start(options.FfprobePath, arguments);
         using var registration = cancellationToken.Register(() => Processes.Kill(process));
         var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);

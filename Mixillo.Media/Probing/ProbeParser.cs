@@ -41,6 +41,7 @@ public static class ProbeParser
             return new SourceMetadata
             {
                 DurationSeconds = duration,
+                StartSeconds = Number(format, "start_time") ?? 0,
                 SizeBytes = fileSizeBytes,
                 BitrateBps = bitrate,
                 FormatName = formatName,

@@ -1,3 +1,5 @@
+using Mixillo.Media.Encoding;
+
 namespace Mixillo.Media.Probing;
 
 /// <summary>Probes and validates a source: file protocol only, allowlisted demuxers only.</summary>
@@ -32,6 +34,11 @@ public sealed class Prober(MediaOptions options, Ffprobe ffprobe)
 
         var metadata = ProbeParser.Parse(output.Json, file.Length);
         SourceValidator.Validate(metadata, options);
+
+        // A header can declare media the file no longer holds (cut short): its last second must be there.
+        var tail = await ffprobe.RunAsync(
+            FfmpegArguments.TailPackets(file.FullName, metadata.Demuxer, options.AllowedFormatList, TruncationCheck.TailStart(metadata)), cancellationToken);
+        TruncationCheck.Validate(metadata, tail);
         return metadata;
     }
 

@@ -5,6 +5,9 @@ public sealed record SourceMetadata
 {
     public required double DurationSeconds { get; init; }
 
+    /// <summary>Where the container's timeline begins: 0 for most files, often not for MPEG-TS and MPEG-PS.</summary>
+    public double StartSeconds { get; init; }
+
     public required long SizeBytes { get; init; }
 
     public required long BitrateBps { get; init; }

@@ -19,7 +19,7 @@ public sealed class FfmpegRunner(MediaOptions options, TimeProvider time)
     /// <summary>
     /// Runs ffmpeg as <paramref name="step"/>, in a span of its own (step, rungs, media seconds, speed, exit code;
     /// the stderr tail on failure) and measured in <see cref="MediaTelemetry"/>. A non-zero exit throws a
-    /// <see cref="MediaException"/> with the step's failure code.
+    /// <see cref="MediaException"/>: the step's failure code, or an input error when the source could not be decoded.
     /// </summary>
     public async Task<FfmpegRun> RunAsync(FfmpegStep step, IReadOnlyList<string> arguments, Action<double>? onPercent, CancellationToken cancellationToken)
     {
@@ -147,7 +147,7 @@ public sealed class FfmpegRunner(MediaOptions options, TimeProvider time)
 
         if (process.ExitCode != 0)
         {
-            throw new MediaException(step.FailureCode, $"ffmpeg failed with exit code {process.ExitCode}.") { Diagnostics = diagnostics };
+            throw FfmpegFailure.Classify(step, process.ExitCode, diagnostics);
         }
 
         var run = new FfmpegRun(time.GetElapsedTime(startedAt), processorTime, progress.Speed);

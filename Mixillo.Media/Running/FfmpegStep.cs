@@ -5,6 +5,9 @@ public sealed record FfmpegStep(string Name, int Rungs, double MediaSeconds, str
 {
     public const string Encode = "encode";
 
+    /// <summary>The step decodes the user's source: its decode failures are the source's fault (see <see cref="FfmpegFailure"/>).</summary>
+    public bool ReadsSource { get; init; }
+
     public static FfmpegStep Package(bool hls, bool dash, int rungs, double mediaSeconds) =>
         new(hls && dash ? "package hls+dash" : hls ? "package hls" : "package dash", rungs, mediaSeconds, MediaErrorCodes.PackageFailed);
 }

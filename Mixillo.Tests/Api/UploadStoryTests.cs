@@ -130,6 +130,27 @@ public sealed class UploadStoryTests(Clips clips, EmbeddedApiFactory api) : ICla
     }
 
     [Fact]
+    public async Task A_truncated_video_is_refused_at_completion_as_input_truncated_and_its_upload_kept()
+    {
+        var client = await api.ClientAsync("erin");
+        var file = await File.ReadAllBytesAsync(clips["truncated"]);
+        var (uploadId, chunkSize, total) = await InitializeAsync(client, clips["truncated"]);
+        for (var i = 0; i < total; i++)
+        {
+            await Body(await PutChunk(client, uploadId, i, Chunk(file, i, chunkSize)), HttpStatusCode.OK);
+        }
+
+        var refused = await Body(await client.PostAsync($"/api/content/upload/{uploadId}/complete", null), HttpStatusCode.UnprocessableEntity);
+        Assert.Equal("input_truncated", refused.GetProperty("code").GetString());
+
+        // Kept whole: every chunk still there, and completing again validates the same file again.
+        var kept = (await Body(await client.GetAsync($"/api/content/upload/{uploadId}"), HttpStatusCode.OK)).GetProperty("data");
+        Assert.True(kept.GetProperty("allReceived").GetBoolean());
+        var again = await Body(await client.PostAsync($"/api/content/upload/{uploadId}/complete", null), HttpStatusCode.UnprocessableEntity);
+        Assert.Equal("input_truncated", again.GetProperty("code").GetString());
+    }
+
+    [Fact]
     public async Task Uploads_refuse_wrong_sizes_types_and_chunks_with_their_codes()
     {
         var client = await api.ClientAsync("dave");

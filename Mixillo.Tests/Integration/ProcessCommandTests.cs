@@ -96,6 +96,19 @@ public sealed class ProcessCommandTests(Clips clips) : IDisposable
         Assert.Empty(Directory.Exists(output) ? Directory.GetFileSystemEntries(output) : []);
     }
 
+    [Fact]
+    public async Task A_truncated_video_exits_2_with_input_truncated_and_writes_nothing()
+    {
+        var output = _folder.File("out");
+
+        var (exit, stdout, stderr) = await Worker("process", clips["truncated"], "--out", output, "--preset", "ultrafast");
+
+        Assert.True(exit == 2, stderr);
+        Assert.Empty(stdout);
+        Assert.Equal("input_truncated", LastJsonLine(stderr).GetProperty("code").GetString());
+        Assert.Empty(Directory.Exists(output) ? Directory.GetFileSystemEntries(output) : []);
+    }
+
     [Theory]
     [InlineData("process", "--out")]
     [InlineData("process", "x.mp4", "--out", "o", "--qualities", "4k")]

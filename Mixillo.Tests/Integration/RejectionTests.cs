@@ -59,6 +59,49 @@ public sealed class RejectionTests(Clips clips) : IDisposable
     }
 
     [Fact]
+    public async Task A_faststart_mp4_cut_after_40000_bytes_is_input_truncated() =>
+        Assert.Equal(MediaErrorCodes.InputTruncated, (await Rejected(clips["truncated"])).Code);
+
+    [Theory]
+    [InlineData("faststart", 0.5)]
+    [InlineData("faststart", 0.75)]
+    [InlineData("mkv", 0.5)]
+    [InlineData("webm", 0.5)]
+    public async Task A_clip_cut_before_its_last_second_is_input_truncated(string clip, double kept)
+    {
+        var whole = await File.ReadAllBytesAsync(clips[clip]);
+        var path = _folder.File("cut" + Path.GetExtension(clips[clip]));
+        await File.WriteAllBytesAsync(path, whole[..(int)(whole.Length * kept)]);
+        var error = await Assert.ThrowsAsync<MediaException>(() => _engine.ProbeAsync(path, CancellationToken.None));
+        Assert.Equal(MediaErrorCodes.InputTruncated, error.Code);
+    }
+
+    [Theory]
+    [InlineData("faststart")]
+    [InlineData("portrait")]
+    [InlineData("mov")]
+    [InlineData("mkv")]
+    [InlineData("webm")]
+    [InlineData("silent")]
+    [InlineData("rotated")]
+    [InlineData("slideshow")]
+    [InlineData("sixty")]
+    [InlineData("hevc10")]
+    public async Task Whole_clips_of_every_kind_are_not_taken_for_truncated(string clip) =>
+        Assert.True((await _engine.ProbeAsync(clips[clip], CancellationToken.None)).DurationSeconds > 2);
+
+    [Fact]
+    public async Task An_encode_that_cannot_decode_its_source_fails_as_an_input_error()
+    {
+        // As when the source went bad after it was validated: ffmpeg's own complaints name the fault.
+        var source = await _engine.ProbeAsync(clips["faststart"], CancellationToken.None);
+        var error = await Assert.ThrowsAsync<MediaException>(() =>
+            _engine.EncodeAsync(clips["truncated"], source, new TranscodeOptions { Preset = "ultrafast" }, _folder.File("out"), null, CancellationToken.None));
+        Assert.Equal(MediaErrorCodes.InputTruncated, error.Code);
+        Assert.Contains("partial file", error.Diagnostics, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_file_over_the_size_limit_is_input_too_large()
     {
         var engine = new MediaEngine(new MediaOptions { MaxFileSizeBytes = 1000 }, TimeProvider.System);

@@ -45,6 +45,44 @@ public sealed class Clips : IDisposable
         });
         Add("slideshow", () => Clip("720x1280", 1, 3, audio: true));
         Add("long", () => Clip("1280x720", 30, 40, audio: true));
+        // An MP4 with its index first (faststart): cut after 40,000 bytes, the header still declares all 4 s and
+        // probes clean, while the data stops inside the first frame.
+        Add("faststart", () => Clip("720x1280", 30, 4, audio: true, faststart: true));
+        Add("truncated", () =>
+        {
+            var path = _folder.File("truncated.mp4");
+            using var whole = File.OpenRead(this["faststart"]);
+            var head = new byte[40_000];
+            whole.ReadExactly(head);
+            File.WriteAllBytes(path, head);
+            return path;
+        });
+        Add("mov", () =>
+        {
+            var path = _folder.File("clip.mov");
+            Tool.Ffmpeg("-i", this["portrait"], "-c", "copy", path);
+            return path;
+        });
+        Add("mkv", () =>
+        {
+            var path = _folder.File("clip.mkv");
+            Tool.Ffmpeg("-i", this["tiny"], "-c", "copy", path);
+            return path;
+        });
+        Add("webm", () =>
+        {
+            var path = _folder.File("clip.webm");
+            Tool.Ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30:duration=3", "-f", "lavfi", "-i", "sine=duration=3",
+                "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-c:a", "libopus", path);
+            return path;
+        });
+        // Not a video at all, named as one.
+        Add("text", () =>
+        {
+            var path = _folder.File("text.mp4");
+            File.WriteAllText(path, "not a video\n");
+            return path;
+        });
         Add("audio-only", () =>
         {
             var path = _folder.File("audio-only.m4a");
@@ -61,9 +99,9 @@ public sealed class Clips : IDisposable
 
     private void Add(string name, Func<string> make) => _clips[name] = new Lazy<string>(make, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    private string Clip(string size, int fps, int seconds, bool audio)
+    private string Clip(string size, int fps, int seconds, bool audio, bool faststart = false)
     {
-        var path = _folder.File(string.Create(CultureInfo.InvariantCulture, $"{size}-{fps}-{seconds}-{(audio ? "a" : "n")}.mp4"));
+        var path = _folder.File(string.Create(CultureInfo.InvariantCulture, $"{size}-{fps}-{seconds}-{(audio ? "a" : "n")}{(faststart ? "-faststart" : "")}.mp4"));
         var args = new List<string> { "-f", "lavfi", "-i", string.Create(CultureInfo.InvariantCulture, $"testsrc2=size={size}:rate={fps}:duration={seconds}") };
         if (audio)
         {
@@ -74,6 +112,11 @@ public sealed class Clips : IDisposable
         if (audio)
         {
             args.AddRange(["-c:a", "aac"]);
+        }
+
+        if (faststart)
+        {
+            args.AddRange(["-movflags", "+faststart"]);
         }
 
         args.Add(path);

@@ -23,6 +23,7 @@ public class ProbeParserTests
         var source = ProbeParser.Parse(Phone, 12_500_000);
         Assert.Equal("mov", source.Demuxer);
         Assert.Equal(12.5, source.DurationSeconds);
+        Assert.Equal(0, source.StartSeconds);
         Assert.Equal(8_000_000, source.BitrateBps);
         Assert.Equal((1920, 1080), (source.Video.CodedWidth, source.Video.CodedHeight));
         Assert.Equal(270, source.Video.Rotation);
@@ -65,6 +66,13 @@ public class ProbeParserTests
         Assert.Equal((2, "h264"), (source.Video.Index, source.Video.Codec));
         Assert.Equal(1, source.Audio!.Index);
         Assert.Null(source.Video.DurationSeconds);
+    }
+
+    [Fact]
+    public void An_mpeg_ts_timeline_keeps_its_start()
+    {
+        var json = """{ "streams": [ { "codec_type": "video", "width": 640, "height": 360 } ], "format": { "format_name": "mpegts", "start_time": "1.400000", "duration": "4.023" } }""";
+        Assert.Equal(1.4, ProbeParser.Parse(json, 1).StartSeconds);
     }
 
     [Fact]

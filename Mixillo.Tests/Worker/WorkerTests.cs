@@ -90,20 +90,20 @@ public sealed class WorkerTests(Clips clips) : IAsyncLifetime
         Assert.Empty(Directory.GetFiles(_deployment.ScratchRoot, "*", SearchOption.AllDirectories));
     }
 
-    [Fact]
-    public async Task Invalid_input_fails_at_once_with_its_code_and_leaves_nothing_staged()
+    [Theory]
+    [InlineData("text", "input_not_video")]
+    [InlineData("truncated", "input_truncated")]
+    public async Task Invalid_input_fails_at_once_with_its_code_and_leaves_nothing_staged(string clip, string code)
     {
-        var text = Path.Combine(clips.Folder, "notes.mp4");
-        await File.WriteAllTextAsync(text, "not a video\n");
         await _deployment.StartWorkerAsync();
-        var job = await _deployment.EnqueueAsync(text, Fast);
+        var job = await _deployment.EnqueueAsync(clips[clip], Fast);
 
         var done = await _deployment.WaitForFinalAsync(job.JobId, TimeSpan.FromMinutes(1));
 
         Assert.Equal(JobStatus.Failed, done.Status);
         Assert.Equal(0, done.RetryCount);
         var error = Assert.Single(done.Errors);
-        Assert.Equal(("input_not_video", false, "transcode"), (error.Code, error.Retryable, error.Task));
+        Assert.Equal((code, false, "transcode"), (error.Code, error.Retryable, error.Task));
         Assert.Equal(JobTaskStatus.Failed, done.Task(JobTaskType.Transcode).Status);
         Assert.Empty(await _deployment.KeysAsync("staging/"));
         Assert.Empty(await _deployment.KeysAsync("videos/"));
