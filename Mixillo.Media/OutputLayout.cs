@@ -19,7 +19,7 @@ public static class OutputLayout
 
     /// <summary>Every top-level name the contract can write, whatever the options.</summary>
     public static IReadOnlyList<string> Names { get; } =
-        [.. Planning.Rung.All.Select(r => Rendition(r.Name)), ThumbnailFolder, Preview, AudioTrack, HlsFolder, DashFolder];
+        [.. Planning.Rung.All.Select(r => Rendition(r.Name)), Rendition(Planning.Rung.SourceName), ThumbnailFolder, Preview, AudioTrack, HlsFolder, DashFolder];
 
     public static string Rendition(string rung) => $"{rung}.mp4";
 

@@ -95,7 +95,7 @@ public sealed class JobTask
 /// <summary>One rendition, or a stream manifest (HLS, DASH) with its segments.</summary>
 public sealed record JobOutput
 {
-    /// <summary>The rung (<c>720p</c>) or <c>hls</c> / <c>dash</c>.</summary>
+    /// <summary>The rung (<c>720p</c>, or <c>source</c> for a source below the ladder at its own size) or <c>hls</c> / <c>dash</c>.</summary>
     public required string Quality { get; init; }
 
     public required string Key { get; init; }

@@ -1,6 +1,9 @@
 namespace Mixillo.Media.Planning;
 
-/// <summary>A quality preset of the ladder. The name is the short side: portrait 720p is 720x1280.</summary>
+/// <summary>
+/// A quality preset of the ladder. The name is the short side: portrait 720p is 720x1280. A source below the
+/// ladder and off these sizes gets a rung of its own, named <see cref="SourceName"/>.
+/// </summary>
 public sealed record Rung(string Name, int ShortSide, int VideoKbps, int AudioKbps, int MaxFps)
 {
     public static readonly Rung P1080 = new("1080p", 1080, 5000, 192, 30);
@@ -12,6 +15,12 @@ public sealed record Rung(string Name, int ShortSide, int VideoKbps, int AudioKb
     public static IReadOnlyList<Rung> All { get; } = [P1080, P720, P480, P360, P240];
 
     public static IReadOnlyList<Rung> DefaultLadder { get; } = [P720, P480, P360];
+
+    /// <summary>
+    /// The name of the rung planned for a source below the ladder and off the standard sizes: not a preset,
+    /// so never a quality one can ask for.
+    /// </summary>
+    public const string SourceName = "source";
 
     public static bool TryParse(string name, out Rung rung)
     {

@@ -25,7 +25,7 @@ public sealed record TranscodeResult
 /// <summary>One written media file as ffprobe measures it.</summary>
 public sealed record MediaFile
 {
-    /// <summary>The rung name for renditions (<c>720p</c>); the file name otherwise.</summary>
+    /// <summary>The rung name for renditions (<c>720p</c>, or <c>source</c> for a source below the ladder at its own size); the file name otherwise.</summary>
     public required string Name { get; init; }
 
     public required string Path { get; init; }

@@ -25,6 +25,9 @@ public sealed class Clips : IDisposable
         });
         Add("silent", () => Clip("720x1280", 30, 3, audio: false));
         Add("tiny", () => Clip("320x180", 30, 3, audio: true));
+        // Below the default ladder, at the 240p size and off every standard size; long enough that a bitrate cap shows.
+        Add("small240", () => Clip("240x426", 30, 8, audio: true));
+        Add("small", () => Clip("200x356", 30, 8, audio: true));
         // Odd dimensions need a chroma format without subsampling (and lavfi sources round to even, hence the crop);
         // 4:4:4 also checks that outputs come out 4:2:0.
         Add("odd", () =>

@@ -117,6 +117,23 @@ public static class OutputAssert
         Assert.Equal(seconds, probe.Seconds(), precision: 0);
     }
 
+    /// <summary>The options x264 recorded in a file's stream (a message before its first frame), e.g. <c>vbv_maxrate=300</c>.</summary>
+    public static string X264Settings(string path)
+    {
+        var bytes = System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(path));
+        var start = bytes.IndexOf("x264 - core", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"{path} carries no x264 settings");
+        return bytes[start..bytes.IndexOf('\0', start)];
+    }
+
+    /// <summary>A whole-number attribute of an HLS tag line, e.g. BANDWIDTH of #EXT-X-STREAM-INF.</summary>
+    public static long Attribute(string tag, string name)
+    {
+        var value = tag.Split([':', ','])
+            .Single(part => part.StartsWith(name + "=", StringComparison.Ordinal))[(name.Length + 1)..];
+        return long.Parse(value, CultureInfo.InvariantCulture);
+    }
+
     public static void NoScratch(string folder) =>
         Assert.Empty(Directory.Exists(folder) ? Directory.GetDirectories(folder, ".scratch-*") : []);
 

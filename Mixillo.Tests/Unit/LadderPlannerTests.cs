@@ -32,9 +32,55 @@ public class LadderPlannerTests
     {
         var plan = LadderPlanner.Plan(321, 179, 25, Rung.DefaultLadder);
         var only = Assert.Single(plan);
+        Assert.Equal("source", only.Name);
         Assert.Equal((320, 178), (only.Width, only.Height));
-        Assert.Equal(Rung.P360, only.Rung);
-        Assert.Equal(25, only.FramesPerSecond);
+        Assert.Equal(24, only.FramesPerSecond);
+    }
+
+    [Theory]
+    [InlineData(240, 426)]
+    [InlineData(426, 240)]
+    [InlineData(241, 429)]
+    public void A_source_below_the_ladder_at_the_240p_size_is_named_240p_with_its_caps(int width, int height)
+    {
+        var only = Assert.Single(LadderPlanner.Plan(width, height, 30, Rung.DefaultLadder));
+        Assert.Equal(Rung.P240, only.Rung);
+        Assert.Equal("240p.mp4", only.FileName);
+        Assert.Equal(24, only.FramesPerSecond);
+    }
+
+    [Fact]
+    public void A_source_below_the_ladder_at_a_standard_size_is_named_after_that_rung()
+    {
+        var only = Assert.Single(LadderPlanner.Plan(854, 480, 60, [Rung.P720]));
+        Assert.Equal(["480p:854x480"], Sizes([only]));
+        Assert.Equal(Rung.P480, only.Rung);
+    }
+
+    /// <summary>
+    /// Off the standard sizes: named <c>source</c>, capped as the nearest rung above scaled by area, with that
+    /// rung's audio bitrate and frame rate cap.
+    /// </summary>
+    [Theory]
+    [InlineData(200, 356, 208, 64, 24)]
+    [InlineData(356, 200, 208, 64, 24)]
+    [InlineData(300, 534, 417, 96, 30)]
+    [InlineData(400, 711, 694, 96, 30)]
+    public void A_source_below_the_ladder_off_the_standard_sizes_is_named_source_with_a_bitrate_scaled_by_area(
+        int width, int height, int videoKbps, int audioKbps, int fps)
+    {
+        var only = Assert.Single(LadderPlanner.Plan(width, height, 60, [Rung.P720]));
+        Assert.Equal(("source", videoKbps, audioKbps), (only.Name, only.Rung.VideoKbps, only.Rung.AudioKbps));
+        Assert.Equal("source.mp4", only.FileName);
+        Assert.Equal(fps, only.FramesPerSecond);
+    }
+
+    [Fact]
+    public void The_tiniest_source_keeps_a_bitrate_floor()
+    {
+        var only = Assert.Single(LadderPlanner.Plan(16, 28, 30, Rung.DefaultLadder));
+        Assert.Equal(("source", 16, 28), (only.Name, only.Width, only.Height));
+        Assert.Equal(64, only.Rung.VideoKbps);
     }
 
     [Theory]
@@ -70,5 +116,6 @@ public class LadderPlannerTests
         Assert.Equal([Rung.P720, Rung.P360], Rung.ParseLadder("360p, 720P,360p"));
         Assert.Throws<ArgumentException>(() => Rung.ParseLadder("720p,4k"));
         Assert.Throws<ArgumentException>(() => Rung.ParseLadder(" , "));
+        Assert.Throws<ArgumentException>(() => Rung.ParseLadder("source"));
     }
 }

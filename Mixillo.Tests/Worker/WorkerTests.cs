@@ -90,6 +90,20 @@ public sealed class WorkerTests(Clips clips) : IAsyncLifetime
         Assert.Empty(Directory.GetFiles(_deployment.ScratchRoot, "*", SearchOption.AllDirectories));
     }
 
+    [Fact]
+    public async Task A_source_below_every_rung_is_published_and_recorded_as_source()
+    {
+        await _deployment.StartWorkerAsync();
+        var job = await _deployment.EnqueueAsync(clips["small"], Fast with { ThumbnailCount = 1 });
+
+        var done = await _deployment.WaitForFinalAsync(job.JobId, TimeSpan.FromMinutes(2));
+
+        Assert.Equal(JobStatus.Completed, done.Status);
+        Assert.Equal(["source", "hls", "dash"], done.Outputs.Select(o => o.Quality));
+        Assert.Equal(($"videos/{job.ContentId}/source.mp4", 200, 356), (done.Outputs[0].Key, done.Outputs[0].Width, done.Outputs[0].Height));
+        Assert.Contains($"videos/{job.ContentId}/hls/source/seg_000.m4s", await _deployment.KeysAsync($"videos/{job.ContentId}/"));
+    }
+
     [Theory]
     [InlineData("text", "input_not_video")]
     [InlineData("truncated", "input_truncated")]
