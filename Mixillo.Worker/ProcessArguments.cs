@@ -71,8 +71,21 @@ internal sealed record ProcessArguments(string? Input, string Output, bool Demo,
             throw new ArgumentException("Give either INPUT or --demo.");
         }
 
+        if (input is not null && OutputLayout.Names.FirstOrDefault(name => IsAtOrUnder(input, Path.Combine(output, name))) is { } taken)
+        {
+            throw new ArgumentException($"INPUT is at '{taken}' in --out, which a run replaces; move it or choose another --out.");
+        }
+
         options.Validate();
         return new ProcessArguments(input, output, demo, options);
+    }
+
+    // A run deletes what an earlier one left under the contract's names: an input there would be lost.
+    private static bool IsAtOrUnder(string path, string target)
+    {
+        var file = Path.GetFullPath(path);
+        var place = Path.GetFullPath(target);
+        return file == place || file.StartsWith(place + Path.DirectorySeparatorChar, StringComparison.Ordinal);
     }
 
     private static string Value(IReadOnlyList<string> args, ref int i)

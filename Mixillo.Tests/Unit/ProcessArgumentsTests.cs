@@ -19,6 +19,10 @@ public class ProcessArgumentsTests
     }
 
     [Fact]
+    public void An_input_in_the_output_folder_under_a_name_no_run_writes_is_accepted() =>
+        Assert.Equal("o/clip.mp4", ProcessArguments.Parse(["o/clip.mp4", "--out", "o"]).Input);
+
+    [Fact]
     public void Every_option_is_understood()
     {
         var parsed = ProcessArguments.Parse(["--out", "o", "--qualities", "480p,1080p", "--dash", "--no-hls", "--thumbnails", "3", "--no-preview", "--no-audio", "--preset", "veryfast", "in.mov"]);
@@ -40,6 +44,9 @@ public class ProcessArgumentsTests
     [InlineData("clip.mp4", "--out", "o", "--thumbnails", "-1")]
     [InlineData("clip.mp4", "--out", "o", "--qualities", "8k")]
     [InlineData("clip.mp4", "--out", "o", "--preset", "turbo")]
+    [InlineData("o/source.mp4", "--out", "o")]
+    [InlineData("./o/720p.mp4", "--out", "o/")]
+    [InlineData("o/hls/clip.mp4", "--out", "o")]
     public void Bad_arguments_are_refused(params string[] args) =>
         Assert.Throws<ArgumentException>(() => ProcessArguments.Parse(args));
 }
