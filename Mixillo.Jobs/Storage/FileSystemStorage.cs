@@ -64,8 +64,10 @@ public sealed class FileSystemStorage(string root) : IObjectStorage
         {
             return Task.FromResult<Stream>(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 81920, useAsync: true));
         }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException
+            || (ex is UnauthorizedAccessException && Directory.Exists(path)))
         {
+            // A folder holds objects but is none, as on S3, where a key that only prefixes others is missing.
             throw new ObjectNotFoundException(key);
         }
     }
@@ -123,9 +125,14 @@ public sealed class FileSystemStorage(string root) : IObjectStorage
 
     public Task DeleteAsync(string key, CancellationToken cancellationToken)
     {
+        var path = PathOf(key);
         try
         {
-            File.Delete(PathOf(key));
+            // A folder is no object (see OpenReadAsync): there is nothing to delete, and its contents stay.
+            if (!Directory.Exists(path))
+            {
+                File.Delete(path);
+            }
         }
         catch (DirectoryNotFoundException)
         {

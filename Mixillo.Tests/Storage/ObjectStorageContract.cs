@@ -116,6 +116,22 @@ public abstract class ObjectStorageContract : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_folder_of_objects_is_not_an_object()
+    {
+        await Storage.PutFileAsync("videos/c1/hls/master.m3u8", LocalFile("f", 10), None);
+        foreach (var folder in new[] { "videos", "videos/c1", "videos/c1/hls" })
+        {
+            Assert.Null(await Storage.StatAsync(folder, None));
+            await Assert.ThrowsAsync<ObjectNotFoundException>(() => Storage.OpenReadAsync(folder, None));
+            await Assert.ThrowsAsync<ObjectNotFoundException>(() => Storage.GetFileAsync(folder, _local.File("x"), None));
+            await Assert.ThrowsAsync<ObjectNotFoundException>(() => Storage.CopyAsync(folder, "other/x", None));
+            await Storage.DeleteAsync(folder, None);
+        }
+
+        Assert.Equal(["videos/c1/hls/master.m3u8"], await Keys(""));
+    }
+
+    [Fact]
     public async Task A_second_put_replaces_the_first()
     {
         await Storage.PutFileAsync("a/b.bin", LocalFile("one", 10, seed: 1), None);
