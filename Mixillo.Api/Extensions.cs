@@ -51,6 +51,8 @@ public static class Extensions
         services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+            // The web defaults read "123" as a number: a string where a number belongs is a client's mistake to refuse.
+            json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
         });
         services.AddOpenApi();
@@ -68,6 +70,18 @@ public static class Extensions
             // Claims keep their JWT names (sub, role) rather than being renamed to long URIs.
             jwt.MapInboundClaims = false;
             jwt.TokenValidationParameters = Tokens.Validation(auth, auth.Key(development));
+            jwt.Events = new JwtBearerEvents
+            {
+                OnTokenValidated = context =>
+                {
+                    if (Tokens.Refusal(context.Principal!) is { } reason)
+                    {
+                        context.Fail(reason);
+                    }
+
+                    return Task.CompletedTask;
+                },
+            };
         });
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(AuthOptions.AdminPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(AuthOptions.AdminRole))

@@ -13,7 +13,7 @@ public static class ContentApi
 {
     public static IEndpointRouteBuilder MapContentApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/content").WithTags("Content").RequireCors(OriginOptions.ApiPolicy);
+        var api = app.MapGroup("/api/content").WithTags("Content").RequireCors(OriginOptions.ApiPolicy).WithJsonBodyLimit();
         api.MapPost("/upload/initialize", Initialize).WithName("InitializeUpload").WithSummary("Start a chunked upload");
         api.MapPut("/upload/{uploadId}/chunks/{index:int}", PutChunk).WithName("PutChunk").WithSummary("Send one chunk (raw bytes); sending it again is harmless")
             .WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute());
@@ -26,7 +26,7 @@ public static class ContentApi
     public static async Task<Results<Created<Envelope<UploadView>>, ProblemHttpResult>> Initialize(
         UploadService uploads, InitializeUpload request, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
-        var session = await uploads.InitializeAsync(UserId(user), Profile(user), request, cancellationToken);
+        var session = await uploads.InitializeAsync(UserId(user), Tokens.Profile(user), request, cancellationToken);
         return TypedResults.Created($"/api/content/upload/{session.UploadId}", Envelope.Of(UploadView.Of(session, [])));
     }
 
@@ -77,13 +77,6 @@ public static class ContentApi
 
     private static string UserId(ClaimsPrincipal user) =>
         user.FindFirstValue(AuthOptions.UserClaim) ?? throw new InvalidOperationException("An authenticated user has no 'sub' claim.");
-
-    /// <summary>The name fields the token carries (OpenID Connect's claim names), or null when it carries none.</summary>
-    private static UserInfo? Profile(ClaimsPrincipal user) =>
-        new UserInfo(user.FindFirstValue(AuthOptions.UsernameClaim), user.FindFirstValue(AuthOptions.NameClaim), user.FindFirstValue(AuthOptions.EmailClaim)) is var profile
-        && profile != new UserInfo(null, null, null)
-            ? profile
-            : null;
 
     private static ProblemHttpResult UploadNotFound(string uploadId) => Problems.NotFound("upload_not_found", $"No upload {uploadId}.");
 }

@@ -16,7 +16,7 @@ public static class TranscodeApi
 
     public static IEndpointRouteBuilder MapTranscodeApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/transcode").WithTags("Transcode (admin)").RequireAuthorization(AuthOptions.AdminPolicy).RequireCors(OriginOptions.ApiPolicy);
+        var api = app.MapGroup("/api/transcode").WithTags("Transcode (admin)").RequireAuthorization(AuthOptions.AdminPolicy).RequireCors(OriginOptions.ApiPolicy).WithJsonBodyLimit();
 
         api.MapGet("/queue/status", QueueStatus).WithName("QueueStatus").WithSummary("Jobs by state: waiting, active, delayed, completed, failed");
         api.MapGet("/stats", Stats).WithName("Stats").WithSummary("Counts and processing times by status over the last timeRange hours");
@@ -45,7 +45,8 @@ public static class TranscodeApi
     public static async Task<Results<Ok<Envelope<StatsView>>, ProblemHttpResult>> Stats(IJobStore store, double? timeRange, CancellationToken cancellationToken)
     {
         var hours = timeRange ?? 24;
-        if (hours is <= 0 or > 24 * 365)
+        // Written so that NaN fails too (every comparison with it is false).
+        if (hours is not (> 0 and <= 24 * 365))
         {
             return Problems.BadRequest(ErrorCodes.BadRequest, "timeRange is a number of hours between 0 and 8760.");
         }
@@ -71,9 +72,9 @@ public static class TranscodeApi
             return Problems.BadRequest(ErrorCodes.BadRequest, $"status is one of pending, queued, processing, completed, failed, cancelled; sortBy one of {string.Join(", ", Enum.GetNames<JobSort>().Select(n => char.ToLowerInvariant(n[0]) + n[1..]))}.");
         }
 
-        if (sortOrder is not (null or "asc" or "desc") || limit is < 1 or > JobQuery.MaxLimit || skip < 0)
+        if (sortOrder is not (null or "asc" or "desc") || limit is < 1 or > JobQuery.MaxLimit || skip < 0 || (userId is not null && !UserIds.IsValid(userId)))
         {
-            return Problems.BadRequest(ErrorCodes.BadRequest, $"sortOrder is asc or desc; limit 1-{JobQuery.MaxLimit}; skip 0 or more.");
+            return Problems.BadRequest(ErrorCodes.BadRequest, $"sortOrder is asc or desc; limit 1-{JobQuery.MaxLimit}; skip 0 or more; {UserIds.Rule}");
         }
 
         // A cursor carries its order; sortBy and sortOrder may be left out with it, but not contradict it.
@@ -145,12 +146,15 @@ public static class TranscodeApi
         return TypedResults.Ok(Envelope.Of(ResetView.Of(recovered)));
     }
 
+    /// <summary>Ten years: older than any job, and far from the calendar's start, which a cutoff cannot cross.</summary>
+    public const double MaxCleanDays = 3650;
+
     public static async Task<Results<Ok<Envelope<CleanView>>, ProblemHttpResult>> CleanOld(IJobStore store, double? days, CancellationToken cancellationToken)
     {
         var age = days ?? 30;
-        if (age < 0)
+        if (age is not (>= 0 and <= MaxCleanDays))
         {
-            return Problems.BadRequest(ErrorCodes.BadRequest, "days cannot be negative.");
+            return Problems.BadRequest(ErrorCodes.BadRequest, $"days is a number between 0 and {MaxCleanDays}.");
         }
 
         return TypedResults.Ok(Envelope.Of(new CleanView(await store.CleanAsync(age, cancellationToken), age)));

@@ -48,14 +48,16 @@ public static class TokenCommand
             }
         }
 
-        if (string.IsNullOrWhiteSpace(user))
+        // The API refuses tokens it could not keep the user of (Tokens.Refusal): never print one.
+        if (!UserIds.IsValid(user))
         {
-            return Fail(stderr, "--user is required.");
+            return Fail(stderr, $"--user is required: {UserIds.Rule}");
         }
 
         var options = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
         try
         {
+            profile.Validate();
             stdout.WriteLine(Tokens.Issue(options, options.Key(development), user, role, TimeSpan.FromHours(hours), DateTimeOffset.UtcNow, profile));
             return 0;
         }

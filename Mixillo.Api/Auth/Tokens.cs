@@ -37,6 +37,37 @@ public static class Tokens
     }
 
     /// <summary>
+    /// Why a token that passed every check of <see cref="Validation"/> still cannot be used, or null. A signature
+    /// proves who made a token, not that its claims fit: uploads and jobs keep the user's id and names, so a
+    /// token whose <c>sub</c> is missing, repeated, blank or too long, or whose names are too long, names no user
+    /// the service could keep.
+    /// </summary>
+    public static string? Refusal(ClaimsPrincipal principal)
+    {
+        if (principal.FindAll(AuthOptions.UserClaim).ToList() is not [{ } subject] || !UserIds.IsValid(subject.Value))
+        {
+            return $"The token's '{AuthOptions.UserClaim}' must be one {UserIds.Rule}";
+        }
+
+        try
+        {
+            Profile(principal)?.Validate();
+            return null;
+        }
+        catch (ArgumentException ex)
+        {
+            return ex.Message;
+        }
+    }
+
+    /// <summary>The name fields the token carries (OpenID Connect's claim names), or null when it carries none.</summary>
+    public static UserInfo? Profile(ClaimsPrincipal user) =>
+        new UserInfo(user.FindFirstValue(AuthOptions.UsernameClaim), user.FindFirstValue(AuthOptions.NameClaim), user.FindFirstValue(AuthOptions.EmailClaim)) is var profile
+        && profile != new UserInfo(null, null, null)
+            ? profile
+            : null;
+
+    /// <summary>
     /// What a request's token must satisfy: HS256 only (an HS384/HS512 token made with the same key is refused).
     /// Encrypted tokens (JWE) are never accepted: no decryption key is set.
     /// </summary>

@@ -10,6 +10,7 @@ public static class ErrorCodes
     public const string NotFound = "not_found";
     public const string MethodNotAllowed = "method_not_allowed";
     public const string TooLarge = "payload_too_large";
+    public const string UnsupportedMediaType = "unsupported_media_type";
     public const string Internal = "internal_error";
     public const string TaskNotFailed = "task_not_failed";
     public const string InvalidCursor = "invalid_cursor";
@@ -22,6 +23,7 @@ public static class ErrorCodes
         404 => NotFound,
         405 => MethodNotAllowed,
         413 => TooLarge,
+        415 => UnsupportedMediaType,
         _ when status >= 500 => Internal,
         _ => "http_" + status,
     };

@@ -24,9 +24,6 @@ public sealed class UploadService(
 {
     private const string ChunkPrefix = "chunk-";
 
-    /// <summary>The longest caption, as the big short-video apps allow.</summary>
-    public const int MaxCaptionLength = 2200;
-
     /// <param name="user">Who uploads, as their token names them (kept with the content for admins).</param>
     public async Task<UploadSession> InitializeAsync(string userId, UserInfo? user, InitializeUpload request, CancellationToken cancellationToken)
     {
@@ -40,9 +37,19 @@ public sealed class UploadService(
             throw new UploadException(UploadException.TooLarge, $"fileSize must be between 1 and {options.MaxFileSizeBytes} bytes.");
         }
 
-        if (request.Caption?.Length > MaxCaptionLength)
+        if (request.Caption?.Length > ContentInfo.MaxCaptionLength)
         {
-            throw new UploadException(UploadException.Invalid, $"caption is at most {MaxCaptionLength} characters.");
+            throw new UploadException(UploadException.Invalid, $"caption is at most {ContentInfo.MaxCaptionLength} characters.");
+        }
+
+        if (request.MimeType is not null && !MimeTypes.IsValid(request.MimeType))
+        {
+            throw new UploadException(UploadException.Invalid, $"mimeType is type/subtype (RFC 6838), at most {MimeTypes.MaxLength} characters.");
+        }
+
+        if (request.UploadType is not (null or ContentInfo.Video))
+        {
+            throw new UploadException(UploadException.Invalid, $"uploadType is '{ContentInfo.Video}' (the only type there is) or absent.");
         }
 
         var extension = Path.GetExtension(request.FileName).ToLowerInvariant();
@@ -60,7 +67,7 @@ public sealed class UploadService(
             FileName = request.FileName,
             FileSize = request.FileSize,
             MimeType = request.MimeType,
-            UploadType = request.UploadType,
+            UploadType = ContentInfo.Video,
             Caption = request.Caption,
             ChunkSize = options.ChunkSize,
             TotalChunks = (int)((request.FileSize + options.ChunkSize - 1) / options.ChunkSize),
@@ -167,20 +174,28 @@ public sealed class UploadService(
             var now = time.GetUtcNow();
             var contentId = $"content_{now.ToUnixTimeMilliseconds()}_{RandomNumberGenerator.GetHexString(10, lowercase: true)}";
             var sourceKey = StorageKeys.Join("sources", contentId, "source" + extension);
+            var newJob = new NewJob
+            {
+                ContentId = contentId,
+                UserId = session.UserId,
+                Content = new ContentInfo(session.UploadType ?? ContentInfo.Video, session.Caption),
+                User = session.User,
+                Source = new SourceFile { Key = sourceKey, OriginalName = session.FileName, SizeBytes = session.FileSize, MimeType = session.MimeType },
+                Options = defaults,
+                EstimatedCost = CostModel.Estimate(source.DurationSeconds, source.SizeBytes, defaults, prices),
+            };
+            // Before the copy: a job the store would refuse must not leave a source behind under sources/.
+            try
+            {
+                newJob.Validate();
+            }
+            catch (ArgumentException ex)
+            {
+                throw new UploadException(UploadException.Invalid, ex.Message);
+            }
+
             await storage.PutFileAsync(sourceKey, path, cancellationToken);
-            var job = await store.CreateAsync(
-                new NewJob
-                {
-                    ContentId = contentId,
-                    UserId = session.UserId,
-                    Content = new ContentInfo(session.UploadType ?? "video", session.Caption),
-                    User = session.User,
-                    Source = new SourceFile { Key = sourceKey, OriginalName = session.FileName, SizeBytes = session.FileSize, MimeType = session.MimeType },
-                    Options = defaults,
-                    EstimatedCost = CostModel.Estimate(source.DurationSeconds, source.SizeBytes, defaults, prices),
-                },
-                queue: true,
-                cancellationToken);
+            var job = await store.CreateAsync(newJob, queue: true, cancellationToken);
 
             var completed = session with { ContentId = contentId, JobId = job.JobId };
             await SaveAsync(completed, cancellationToken);

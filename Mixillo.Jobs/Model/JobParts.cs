@@ -136,10 +136,47 @@ public sealed record JobProgress
 }
 
 /// <summary>The content a job is for, as its uploader described it: its type (<c>video</c>) and caption.</summary>
-public sealed record ContentInfo(string Type, string? Caption);
+public sealed record ContentInfo(string Type, string? Caption)
+{
+    /// <summary>The only type there is (the original design's enum, which may grow).</summary>
+    public const string Video = "video";
+
+    /// <summary>The longest caption, as the big short-video apps allow.</summary>
+    public const int MaxCaptionLength = 2200;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the bad field.</summary>
+    public void Validate()
+    {
+        if (Type != Video)
+        {
+            throw new ArgumentException($"content type must be '{Video}'.");
+        }
+
+        if (Caption?.Length > MaxCaptionLength)
+        {
+            throw new ArgumentException($"caption is at most {MaxCaptionLength} characters.");
+        }
+    }
+}
 
 /// <summary>Who the job is for, as their token named them; each field only when the token carries it.</summary>
-public sealed record UserInfo(string? Username, string? FullName, string? Email);
+public sealed record UserInfo(string? Username, string? FullName, string? Email)
+{
+    /// <summary>The longest name or address kept (an email address is at most 254 characters).</summary>
+    public const int MaxFieldLength = 256;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first field over <see cref="MaxFieldLength"/>.</summary>
+    public void Validate()
+    {
+        foreach (var (name, value) in new[] { ("username", Username), ("fullName", FullName), ("email", Email) })
+        {
+            if (value?.Length > MaxFieldLength)
+            {
+                throw new ArgumentException($"{name} is at most {MaxFieldLength} characters.");
+            }
+        }
+    }
+}
 
 /// <summary>The worker holding the job's lease.</summary>
 public sealed record WorkerInfo(string WorkerId, string Hostname, DateTimeOffset StartedAt, DateTimeOffset LastHeartbeat);

@@ -32,10 +32,13 @@ public sealed record NewJob
             throw new ArgumentException("contentId must be 1-64 letters, digits, '_' or '-'.");
         }
 
-        if (string.IsNullOrWhiteSpace(UserId) || UserId.Length > 128)
+        if (!UserIds.IsValid(UserId))
         {
-            throw new ArgumentException("userId is required (at most 128 characters).");
+            throw new ArgumentException(UserIds.Rule);
         }
+
+        Content?.Validate();
+        User?.Validate();
 
         if (Priority is < MinPriority or > MaxPriority)
         {

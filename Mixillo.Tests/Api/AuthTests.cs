@@ -173,4 +173,55 @@ public sealed class AuthTests : IClassFixture<ApiFactory>
         Assert.Equal(0, TokenCommand.Run(["--user", "u"], empty, development: true, TextWriter.Null, TextWriter.Null));
         Assert.Equal(2, TokenCommand.Run([], configuration, development: false, TextWriter.Null, TextWriter.Null));
     }
+
+    public static TheoryData<string, Claim[]> UnusableUsers() => new()
+    {
+        { "no sub", [] },
+        { "a blank sub", [new("sub", "  ")] },
+        { "a sub over 128 characters", [new("sub", new string('u', 129))] },
+        { "a sub with a control character", [new("sub", "a\u0000b")] },
+        { "two subs", [new("sub", "a"), new("sub", "b")] },
+        { "a name over 256 characters", [new("sub", "u"), new("name", new string('n', 257))] },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnusableUsers))]
+    public async Task Signed_tokens_that_name_no_usable_user_are_refused_with_401_before_anything_is_stored(string why, Claim[] claims)
+    {
+        var client = await _api.ClientAsync();
+        var now = DateTime.UtcNow;
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", new JwtSecurityTokenHandler().WriteToken(new JwtSecurityToken(
+            "mixillo", "mixillo", [.. claims, new Claim("role", "admin")], now.AddMinutes(-1), now.AddHours(1),
+            new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(ApiFactory.SigningKey)), SecurityAlgorithms.HmacSha256))));
+
+        var initialize = await client.PostAsync("/api/content/upload/initialize", new StringContent(
+            """{"fileName":"a.mp4","fileSize":10,"mimeType":"video/mp4","uploadType":"video"}""", Encoding.UTF8, "application/json"));
+        Assert.True(initialize.StatusCode == HttpStatusCode.Unauthorized, $"{why}: {initialize.StatusCode}");
+        await Problem(initialize, HttpStatusCode.Unauthorized, "unauthorized");
+        await Problem(await client.PostAsync("/api/content/upload/up_1_abc/complete", null), HttpStatusCode.Unauthorized, "unauthorized");
+        await Problem(await client.GetAsync("/api/content/content_1_abc"), HttpStatusCode.Unauthorized, "unauthorized");
+        await Problem(await client.GetAsync("/api/transcode/queue/status"), HttpStatusCode.Unauthorized, "unauthorized");
+        await using var uploads = _api.Storage.ListAsync("uploads/", CancellationToken.None).GetAsyncEnumerator();
+        Assert.False(await uploads.MoveNextAsync());
+    }
+
+    public static TheoryData<string[]> RefusedUsers() => new()
+    {
+        { new[] { "--user", "" } },
+        { new[] { "--user", "   " } },
+        { new[] { "--user", new string('u', 129) } },
+        { new[] { "--user", "a\u0000b" } },
+        { new[] { "--user", "u", "--name", new string('n', 257) } },
+    };
+
+    [Theory]
+    [MemberData(nameof(RefusedUsers))]
+    public void The_token_command_refuses_users_the_api_would_refuse(string[] args)
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Auth:SigningKey"] = ApiFactory.SigningKey }).Build();
+        using var stdout = new StringWriter();
+        Assert.Equal(2, TokenCommand.Run(args, configuration, development: false, stdout, TextWriter.Null));
+        Assert.Empty(stdout.ToString());
+    }
 }

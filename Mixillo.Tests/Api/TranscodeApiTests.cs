@@ -183,4 +183,38 @@ public sealed class TranscodeApiTests : IClassFixture<ApiFactory>, IAsyncLifetim
         Assert.Equal(30, (await Body(await _admin.DeleteAsync("/api/transcode/jobs/old"), HttpStatusCode.OK)).GetProperty("data").GetProperty("daysOld").GetDouble());
         Assert.Equal("bad_request", await Code(await _admin.DeleteAsync("/api/transcode/jobs/old?days=-2"), HttpStatusCode.BadRequest));
     }
+
+    [Theory]
+    [InlineData("/api/transcode/stats?timeRange=NaN")]
+    [InlineData("/api/transcode/stats?timeRange=Infinity")]
+    [InlineData("/api/transcode/stats?timeRange=1e308")]
+    [InlineData("/api/transcode/stats?timeRange=0")]
+    [InlineData("/api/transcode/jobs/old?days=NaN")]
+    [InlineData("/api/transcode/jobs/old?days=Infinity")]
+    [InlineData("/api/transcode/jobs/old?days=1e6")]
+    [InlineData("/api/transcode/jobs/old?days=-Infinity")]
+    [InlineData("/api/transcode/jobs?userId=a%00b")]
+    [InlineData("/api/transcode/jobs?userId=%20")]
+    public async Task Numbers_outside_their_range_and_unusable_user_ids_in_queries_are_400(string path)
+    {
+        var method = path.StartsWith("/api/transcode/jobs/old", StringComparison.Ordinal) ? HttpMethod.Delete : HttpMethod.Get;
+        Assert.Equal("bad_request", await Code(await _admin.SendAsync(new HttpRequestMessage(method, path)), HttpStatusCode.BadRequest));
+    }
+
+    [Fact]
+    public async Task Enqueueing_refuses_over_long_users_captions_and_names_and_content_that_is_not_video()
+    {
+        var key = "uploads/bounded.mp4";
+        var local = Path.GetTempFileName();
+        await _api.Storage.PutFileAsync(key, local, CancellationToken.None);
+        File.Delete(local);
+        async Task<string> CodeOf(object body) => await Code(await _admin.PostAsJsonAsync("/api/transcode/jobs", body), HttpStatusCode.BadRequest);
+
+        Assert.Equal("invalid_job", await CodeOf(new { contentId = "c1", userId = new string('u', 129), sourceKey = key }));
+        Assert.Equal("invalid_job", await CodeOf(new { contentId = "c1", userId = "a\u0000b", sourceKey = key }));
+        Assert.Equal("invalid_job", await CodeOf(new { contentId = "c1", userId = "u", sourceKey = key, content = new { type = "audio" } }));
+        Assert.Equal("invalid_job", await CodeOf(new { contentId = "c1", userId = "u", sourceKey = key, content = new { type = "video", caption = new string('c', 2201) } }));
+        Assert.Equal("invalid_job", await CodeOf(new { contentId = "c1", userId = "u", sourceKey = key, user = new { fullName = new string('n', 257) } }));
+        Assert.Equal("bad_request", await CodeOf(new { contentId = "c1", userId = "u", sourceKey = key, priority = "5" }));
+    }
 }

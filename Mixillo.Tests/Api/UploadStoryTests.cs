@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Mixillo.Tests.Support;
 
 namespace Mixillo.Tests.Api;
@@ -28,6 +29,19 @@ public sealed class UploadStoryTests(Clips clips, EmbeddedApiFactory api) : ICla
         client.PutAsync($"/api/content/upload/{uploadId}/chunks/{index}", new ByteArrayContent(bytes));
 
     private static byte[] Chunk(byte[] file, int index, int size) => file[(index * size)..Math.Min(file.Length, (index + 1) * size)];
+
+    /// <summary>Initializes an upload of <paramref name="path"/> and sends every chunk; returns the uploadId.</summary>
+    private static async Task<string> SendWholeAsync(HttpClient client, string path)
+    {
+        var file = await File.ReadAllBytesAsync(path);
+        var (uploadId, chunkSize, total) = await InitializeAsync(client, path);
+        for (var i = 0; i < total; i++)
+        {
+            await Body(await PutChunk(client, uploadId, i, Chunk(file, i, chunkSize)), HttpStatusCode.OK);
+        }
+
+        return uploadId;
+    }
 
     [Fact]
     public async Task A_chunked_upload_with_a_resumed_chunk_becomes_ready_content_with_every_segment_fetchable()
@@ -133,12 +147,7 @@ public sealed class UploadStoryTests(Clips clips, EmbeddedApiFactory api) : ICla
     public async Task A_truncated_video_is_refused_at_completion_as_input_truncated_and_its_upload_kept()
     {
         var client = await api.ClientAsync("erin");
-        var file = await File.ReadAllBytesAsync(clips["truncated"]);
-        var (uploadId, chunkSize, total) = await InitializeAsync(client, clips["truncated"]);
-        for (var i = 0; i < total; i++)
-        {
-            await Body(await PutChunk(client, uploadId, i, Chunk(file, i, chunkSize)), HttpStatusCode.OK);
-        }
+        var uploadId = await SendWholeAsync(client, clips["truncated"]);
 
         var refused = await Body(await client.PostAsync($"/api/content/upload/{uploadId}/complete", null), HttpStatusCode.UnprocessableEntity);
         Assert.Equal("input_truncated", refused.GetProperty("code").GetString());
@@ -148,6 +157,42 @@ public sealed class UploadStoryTests(Clips clips, EmbeddedApiFactory api) : ICla
         Assert.True(kept.GetProperty("allReceived").GetBoolean());
         var again = await Body(await client.PostAsync($"/api/content/upload/{uploadId}/complete", null), HttpStatusCode.UnprocessableEntity);
         Assert.Equal("input_truncated", again.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task A_completion_whose_job_would_be_refused_stores_no_source()
+    {
+        var client = await api.ClientAsync("gina");
+        var uploadId = await SendWholeAsync(client, clips["tiny"]);
+
+        // An upload saved before the caption had its limit: its job cannot be made, so nothing may be copied for it.
+        var manifest = $"uploads/{uploadId}/upload.json";
+        JsonObject session;
+        await using (var stored = await api.Storage.OpenReadAsync(manifest, CancellationToken.None))
+        {
+            session = JsonNode.Parse(stored)!.AsObject();
+        }
+
+        session["caption"] = new string('c', 2201);
+        var local = Path.Combine(clips.Folder, $"{uploadId}.json");
+        await File.WriteAllTextAsync(local, session.ToJsonString());
+        await api.Storage.PutFileAsync(manifest, local, CancellationToken.None);
+        var sourcesBefore = await CountAsync("sources/");
+
+        var refused = await Body(await client.PostAsync($"/api/content/upload/{uploadId}/complete", null), HttpStatusCode.BadRequest);
+        Assert.Equal("upload_invalid", refused.GetProperty("code").GetString());
+        Assert.Equal(sourcesBefore, await CountAsync("sources/"));
+    }
+
+    private async Task<int> CountAsync(string prefix)
+    {
+        var count = 0;
+        await foreach (var _ in api.Storage.ListAsync(prefix, CancellationToken.None))
+        {
+            count++;
+        }
+
+        return count;
     }
 
     [Fact]
