@@ -122,6 +122,19 @@ public static class Extensions
     /// <summary>Problem details for errors and bare status codes (401, 403, 404, 405), then auth.</summary>
     public static WebApplication UseApplicationPipeline(this WebApplication app)
     {
+        // Every answer is JSON, a problem, or a file typed by its name: a browser must never guess another type (a
+        // thumbnail taken for HTML, say). Added as the response starts, so it survives the exception handler's reset.
+        app.Use((context, next) =>
+        {
+            context.Response.OnStarting(
+                static state =>
+                {
+                    ((HttpResponse)state).Headers.XContentTypeOptions = "nosniff";
+                    return Task.CompletedTask;
+                },
+                context.Response);
+            return next(context);
+        });
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         // Before authentication: a preflight carries no token and is answered here.

@@ -1,15 +1,30 @@
+using Microsoft.Net.Http.Headers;
 using Mixillo.Jobs.Storage;
 
 namespace Mixillo.Api.Apis;
 
 /// <summary>
-/// Published media, served by the API itself: range requests, the right content types. Only keys under
-/// videos/ (what publishing makes visible); uploads, sources and staging are never served. Open to anyone,
-/// as players fetch segments without credentials, from pages on any origin of <c>Cors:MediaOrigins</c>. HEAD answers
-/// the same headers as GET without the body.
+/// Published media, served by the API itself: range requests, the right content types, validators and cache
+/// lifetimes. Only keys under videos/ (what publishing makes visible); uploads, sources and staging are never
+/// served. Open to anyone, as players fetch segments without credentials, from pages on any origin of
+/// <c>Cors:MediaOrigins</c>. HEAD answers the same headers as GET without the body; a request carrying the
+/// file's ETag (If-None-Match) or time (If-Modified-Since) gets 304.
 /// </summary>
 public static class MediaApi
 {
+    /// <summary>
+    /// A published file never changes: a job publishes once, a completed job is never run again, and a
+    /// re-run publish copies the same staged bytes. So caches keep it a year and never revalidate.
+    /// </summary>
+    private const string PublishedCacheControl = "public, max-age=31536000, immutable";
+
+    /// <summary>
+    /// Manifests are what would change first: growing (EVENT) playlists of a stream still being made need a
+    /// lifetime under a segment's length, and a stream published again would be found through them. A few minutes,
+    /// revalidated by ETag, costs a 304 per player now and then.
+    /// </summary>
+    private const string ManifestCacheControl = "public, max-age=300";
+
     public static IEndpointRouteBuilder MapMediaApi(this IEndpointRouteBuilder app)
     {
         app.MapMethods(ContentView.MediaRoute + "{**key}", [HttpMethods.Get, HttpMethods.Head], GetMedia)
@@ -19,9 +34,10 @@ public static class MediaApi
         return app;
     }
 
-    public static async Task<IResult> GetMedia(IObjectStorage storage, string key, CancellationToken cancellationToken)
+    public static async Task<IResult> GetMedia(IObjectStorage storage, HttpResponse response, string key, CancellationToken cancellationToken)
     {
-        if (!key.StartsWith("videos/", StringComparison.Ordinal) || !StorageKeys.IsValid(key))
+        if (!key.StartsWith("videos/", StringComparison.Ordinal) || !StorageKeys.IsValid(key)
+            || await storage.StatAsync(key, cancellationToken) is not { } stored)
         {
             return Http.Problems.NotFound(Http.ErrorCodes.NotFound, "No such media.");
         }
@@ -29,11 +45,15 @@ public static class MediaApi
         try
         {
             var stream = await storage.OpenReadAsync(key, cancellationToken);
+            // Set before the result runs, so a 304 carries it too (a cache takes the lifetime from the 304).
+            response.Headers.CacheControl = ContentTypes.IsManifest(key) ? ManifestCacheControl : PublishedCacheControl;
+            var tag = stored.ETag is { Length: > 0 } etag ? new EntityTagHeaderValue($"\"{etag}\"") : null;
             // Ranges need a seekable stream: files are; an S3 body is served whole.
-            return TypedResults.Stream(stream, ContentTypes.For(key), enableRangeProcessing: stream.CanSeek);
+            return TypedResults.Stream(stream, ContentTypes.For(key), lastModified: stored.LastModified, entityTag: tag, enableRangeProcessing: stream.CanSeek);
         }
         catch (ObjectNotFoundException)
         {
+            // Deleted between the two calls.
             return Http.Problems.NotFound(Http.ErrorCodes.NotFound, "No such media.");
         }
     }

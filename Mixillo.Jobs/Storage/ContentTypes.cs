@@ -16,4 +16,7 @@ public static class ContentTypes
 
     public static string For(string key) =>
         ByExtension.TryGetValue(Path.GetExtension(key), out var type) ? type : "application/octet-stream";
+
+    /// <summary>An HLS playlist or a DASH manifest: what a player reads first to find everything else.</summary>
+    public static bool IsManifest(string key) => key.EndsWith(".m3u8", StringComparison.Ordinal) || key.EndsWith(".mpd", StringComparison.Ordinal);
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 
 namespace Mixillo.Jobs.Storage;
@@ -75,8 +76,15 @@ public sealed class FileSystemStorage(string root) : IObjectStorage
     public Task<StoredObject?> StatAsync(string key, CancellationToken cancellationToken)
     {
         var file = new FileInfo(PathOf(key));
-        return Task.FromResult(file.Exists ? new StoredObject(key, file.Length, file.LastWriteTimeUtc) : null);
+        return Task.FromResult(file.Exists ? new StoredObject(key, file.Length, file.LastWriteTimeUtc, Tag(file)) : null);
     }
+
+    /// <summary>
+    /// Size and time, as web servers tag files: a put writes a new file and renames it into place, so a replaced
+    /// object has a new time (and almost always a new size), without reading the file to hash it.
+    /// </summary>
+    private static string Tag(FileInfo file) =>
+        string.Create(CultureInfo.InvariantCulture, $"{file.Length:x}-{file.LastWriteTimeUtc.Ticks:x}");
 
     public async IAsyncEnumerable<StoredObject> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -22,7 +22,7 @@ public interface IObjectStorage
     /// <summary>Opens an object for reading; the caller disposes the stream. Throws <see cref="ObjectNotFoundException"/>.</summary>
     Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken);
 
-    /// <summary>Size and time of an object; null when there is none.</summary>
+    /// <summary>Size, time and entity tag of an object; null when there is none.</summary>
     Task<StoredObject?> StatAsync(string key, CancellationToken cancellationToken);
 
     /// <summary>Objects whose key starts with <paramref name="prefix"/>, in key order.</summary>
@@ -47,7 +47,11 @@ public interface IObjectStorage
     Task<int> DeletePrefixAsync(string prefix, CancellationToken cancellationToken);
 }
 
-public sealed record StoredObject(string Key, long SizeBytes, DateTimeOffset LastModified);
+/// <param name="ETag">
+/// Names this version of the object, unquoted: S3's entity tag, or a file's size and time. Another version gets
+/// another tag, so HTTP caches can revalidate with it.
+/// </param>
+public sealed record StoredObject(string Key, long SizeBytes, DateTimeOffset LastModified, string ETag);
 
 public sealed class ObjectNotFoundException(string key) : FileNotFoundException($"No object '{key}' in storage.")
 {

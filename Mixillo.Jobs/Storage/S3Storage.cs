@@ -108,7 +108,7 @@ public sealed class S3Storage : IObjectStorage, IDisposable
         try
         {
             var metadata = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _options.Bucket, Key = key }, cancellationToken);
-            return new StoredObject(key, metadata.ContentLength, Utc(metadata.LastModified));
+            return new StoredObject(key, metadata.ContentLength, Utc(metadata.LastModified), Unquoted(metadata.ETag));
         }
         catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
         {
@@ -125,7 +125,7 @@ public sealed class S3Storage : IObjectStorage, IDisposable
             var page = await _client.ListObjectsV2Async(request, cancellationToken);
             foreach (var item in page.S3Objects ?? [])
             {
-                yield return new StoredObject(item.Key, item.Size ?? 0, Utc(item.LastModified));
+                yield return new StoredObject(item.Key, item.Size ?? 0, Utc(item.LastModified), Unquoted(item.ETag));
             }
 
             if (page.IsTruncated != true)
@@ -208,6 +208,9 @@ public sealed class S3Storage : IObjectStorage, IDisposable
     }
 
     public void Dispose() => _client.Dispose();
+
+    /// <summary>S3 sends the tag as HTTP does, in quotes (some servers without): the same tag either way.</summary>
+    private static string Unquoted(string? etag) => (etag ?? "").Trim('"');
 
     private static DateTimeOffset Utc(DateTime? time) =>
         time is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t.ToUniversalTime(), DateTimeKind.Utc)) : DateTimeOffset.UnixEpoch;

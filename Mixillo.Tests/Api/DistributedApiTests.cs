@@ -46,6 +46,12 @@ public sealed class DistributedApiTests(DistributedFixture servers, Clips clips)
             Assert.StartsWith("/media/", content.GetProperty("playback").GetProperty("hls").GetString(), StringComparison.Ordinal);
             var segment = await anonymous.GetAsync($"/media/videos/{contentId}/hls/360p/seg_000.m4s");
             Assert.Equal(HttpStatusCode.OK, segment.StatusCode);
+            // S3's entity tag validates it: a cache revalidating gets 304, with the lifetime of a published file.
+            var revalidation = new HttpRequestMessage(HttpMethod.Get, $"/media/videos/{contentId}/hls/360p/seg_000.m4s");
+            revalidation.Headers.IfNoneMatch.Add(segment.Headers.ETag!);
+            var notModified = await anonymous.SendAsync(revalidation);
+            Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+            Assert.Equal("public, max-age=31536000, immutable", string.Join(",", notModified.Headers.GetValues("Cache-Control")));
             Assert.Empty(await deployment.KeysAsync($"uploads/{uploadId}/chunk-"));
         }
         finally

@@ -142,6 +142,24 @@ public abstract class ObjectStorageContract : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task An_objects_entity_tag_stays_while_it_does_and_changes_when_it_is_replaced()
+    {
+        await Storage.PutFileAsync("videos/c1/720p.mp4", LocalFile("one", 10, seed: 1), None);
+        var first = (await Storage.StatAsync("videos/c1/720p.mp4", None))!.ETag;
+
+        Assert.False(string.IsNullOrEmpty(first));
+        Assert.DoesNotContain('"', first);
+        Assert.Equal(first, (await Storage.StatAsync("videos/c1/720p.mp4", None))!.ETag);
+        await foreach (var listed in Storage.ListAsync("videos/c1/", None))
+        {
+            Assert.Equal(first, listed.ETag);
+        }
+
+        await Storage.PutFileAsync("videos/c1/720p.mp4", LocalFile("two", 20, seed: 2), None);
+        Assert.NotEqual(first, (await Storage.StatAsync("videos/c1/720p.mp4", None))!.ETag);
+    }
+
+    [Fact]
     public async Task Listing_is_by_string_prefix_in_key_order()
     {
         var file = LocalFile("f", 5);

@@ -262,7 +262,7 @@ public sealed partial class StageRunner(
         }
 
         // Manifests last: until they exist, no player finds a half-published stream.
-        foreach (var (relative, stored) in copies.OrderBy(c => IsManifest(c.Key)).ThenBy(c => c.Key, StringComparer.Ordinal))
+        foreach (var (relative, stored) in copies.OrderBy(c => ContentTypes.IsManifest(c.Key)).ThenBy(c => c.Key, StringComparer.Ordinal))
         {
             await storage.CopyAsync(stored.Key, target + relative, cancellationToken);
             context.Use(bytesCopied: stored.SizeBytes);
@@ -450,8 +450,6 @@ public sealed partial class StageRunner(
         SegmentCount = stream.Variants.Max(v => v.SegmentCount),
         SegmentDurationSeconds = stream.TargetSegmentSeconds,
     };
-
-    private static bool IsManifest(string relative) => relative.EndsWith(".m3u8", StringComparison.Ordinal) || relative.EndsWith(".mpd", StringComparison.Ordinal);
 
     private async Task UploadAsync(StageContext context, string folder, string prefix, CancellationToken cancellationToken, Func<string, bool>? only = null)
     {
