@@ -55,7 +55,8 @@ public static class Extensions
             json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
         });
-        services.AddOpenApi();
+        services.AddSettings<ApiDocumentOptions>(ApiDocumentOptions.Section, o => o.Validate());
+        services.AddOpenApi(ApiDocument.Configure);
         return builder;
     }
 
@@ -119,7 +120,10 @@ public static class Extensions
     private static CorsPolicyBuilder Allow(CorsPolicyBuilder policy, IReadOnlyList<string> origins) =>
         origins is [OriginOptions.Any] ? policy.AllowAnyOrigin() : policy.WithOrigins([.. origins]);
 
-    /// <summary>Problem details for errors and bare status codes (401, 403, 404, 405), then auth.</summary>
+    /// <summary>
+    /// Problem details for errors and bare status codes (401, 403, 404, 405), then auth. The OpenAPI document is
+    /// anonymous where <c>OpenApi:Anonymous</c> (by default: Development) says so, else it needs a token like any route.
+    /// </summary>
     public static WebApplication UseApplicationPipeline(this WebApplication app)
     {
         // Every answer is JSON, a problem, or a file typed by its name: a browser must never guess another type (a
@@ -141,7 +145,12 @@ public static class Extensions
         app.UseCors();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapOpenApi().AllowAnonymous();
+        var document = app.MapOpenApi();
+        if (app.Services.GetRequiredService<ApiDocumentOptions>().IsAnonymous(app.Environment.IsDevelopment()))
+        {
+            document.AllowAnonymous();
+        }
+
         return app;
     }
 }

@@ -28,6 +28,8 @@ public sealed class ConfigurationTests
         { "Transcode:Qualities", "8k", "Transcode" },
         { "Cors:MediaOrigins", "https://app.example.com/", "Cors:MediaOrigins" },
         { "Cors:ApiOrigins", "*,https://app.example.com", "Cors:ApiOrigins" },
+        { "OpenApi:ServerUrls", "evil.example", "OpenApi:ServerUrls" },
+        { "OpenApi:Anonymous", "sometimes", "OpenApi:Anonymous" },
         { "Worker:Concurrency", "0", "Worker:Concurrency" },
     };
 
