@@ -60,7 +60,10 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>HS256 bearer tokens checked against the <c>Auth</c> section; admins carry <c>role: admin</c>; everything else needs a user.</summary>
+    /// <summary>
+    /// HS256 bearer tokens checked against the <c>Auth</c> section; admins carry <c>role: admin</c>, exactly; everything
+    /// else needs a user. A refused token is told it is invalid, and why only in the log.
+    /// </summary>
     private static void AddAuthentication(this WebApplicationBuilder builder)
     {
         var development = builder.Environment.IsDevelopment();
@@ -71,18 +74,7 @@ public static class Extensions
             // Claims keep their JWT names (sub, role) rather than being renamed to long URIs.
             jwt.MapInboundClaims = false;
             jwt.TokenValidationParameters = Tokens.Validation(auth, auth.Key(development));
-            jwt.Events = new JwtBearerEvents
-            {
-                OnTokenValidated = context =>
-                {
-                    if (Tokens.Refusal(context.Principal!) is { } reason)
-                    {
-                        context.Fail(reason);
-                    }
-
-                    return Task.CompletedTask;
-                },
-            };
+            jwt.Events = TokenEvents.Create();
         });
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(AuthOptions.AdminPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(AuthOptions.AdminRole))

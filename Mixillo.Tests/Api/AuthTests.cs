@@ -4,9 +4,12 @@ using System.Net.Http.Headers;
 using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.Tokens;
 using Mixillo.Api.Auth;
+using Mixillo.Tests.Support;
 
 namespace Mixillo.Tests.Api;
 
@@ -80,14 +83,15 @@ public sealed class AuthTests : IClassFixture<ApiFactory>
 
     /// <summary>
     /// A JWT signed with <paramref name="key"/> under any HMAC <paramref name="algorithm"/>, made by hand: IdentityModel
-    /// refuses to sign HS512 with a key shorter than 512 bits, but an attacker's library need not.
+    /// refuses to sign HS512 with a key shorter than 512 bits, but an attacker's library need not. <paramref name="role"/>
+    /// is the role member of the payload as JSON.
     /// </summary>
-    private static string SignedByHand(string algorithm, string key, DateTime expires)
+    private static string SignedByHand(string algorithm, string key, DateTime expires, string role = "\"role\":\"admin\"")
     {
         static string Part(byte[] bytes) => Base64UrlEncoder.Encode(bytes);
         var header = Part(Encoding.UTF8.GetBytes($$"""{"alg":"{{algorithm}}","typ":"JWT"}"""));
         var payload = Part(Encoding.UTF8.GetBytes(
-            $$"""{"sub":"admin_1","role":"admin","iss":"mixillo","aud":"mixillo","nbf":{{new DateTimeOffset(expires).AddHours(-2).ToUnixTimeSeconds()}},"exp":{{new DateTimeOffset(expires).ToUnixTimeSeconds()}}}"""));
+            $$"""{"sub":"admin_1",{{role}},"iss":"mixillo","aud":"mixillo","nbf":{{new DateTimeOffset(expires).AddHours(-2).ToUnixTimeSeconds()}},"exp":{{new DateTimeOffset(expires).ToUnixTimeSeconds()}}}"""));
         var signature = algorithm switch
         {
             "HS256" => System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), Encoding.ASCII.GetBytes($"{header}.{payload}")),
@@ -134,6 +138,48 @@ public sealed class AuthTests : IClassFixture<ApiFactory>
         var client = await _api.ClientAsync();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", SignedByHand("HS256", ApiFactory.SigningKey, DateTime.UtcNow.AddHours(1)));
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/transcode/queue/status")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("\"Role\":\"admin\"")]
+    [InlineData("\"ROLE\":\"admin\"")]
+    [InlineData("\"role\":[\"admin\"]")]
+    [InlineData("\"role\":[\"user\",\"admin\"]")]
+    [InlineData("\"role\":\"Admin\"")]
+    [InlineData("\"role\":{\"admin\":true}")]
+    [InlineData("\"role\":\"user\",\"Role\":\"admin\"")]
+    public async Task Only_the_documented_role_claim_makes_an_admin(string role)
+    {
+        var client = await _api.ClientAsync();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", SignedByHand("HS256", ApiFactory.SigningKey, DateTime.UtcNow.AddHours(1), role));
+
+        await Problem(await client.GetAsync("/api/transcode/queue/status"), HttpStatusCode.Forbidden, "forbidden");
+        // Still a user: the token is good, it just makes no admin.
+        Assert.NotEqual(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/content/content_1_abc")).StatusCode);
+    }
+
+    [Theory]
+    [MemberData(nameof(BadTokens))]
+    public async Task A_refused_token_is_told_only_that_it_is_invalid_and_why_goes_to_the_log(string why, string token)
+    {
+        var logs = new LogCapture();
+        using var logged = _api.WithWebHostBuilder(b => b.ConfigureLogging(l => l.AddProvider(logs)));
+        var client = logged.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var response = await client.GetAsync("/api/transcode/queue/status");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("Bearer error=\"invalid_token\"", string.Join(", ", response.Headers.WwwAuthenticate.Select(h => h.ToString())));
+        Assert.DoesNotContain("error_description", (await response.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        // The operator sees what the caller no longer does: which check failed, and the expiry time or the issuer.
+        var refusal = Assert.Single(logs.Lines, l => l.Category == "Mixillo.Api.Auth.TokenEvents").Message;
+        Assert.Contains(why switch
+        {
+            "expired" => "expired at",
+            "wrong issuer" => "someone-else",
+            "wrong audience" => "InvalidAudience",
+            _ => "Exception",
+        }, refusal, StringComparison.Ordinal);
     }
 
     /// <summary>The OpenAPI document's access is <see cref="OpenApiTests"/>'s subject.</summary>
