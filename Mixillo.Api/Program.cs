@@ -2,7 +2,7 @@ using Mixillo.Api;
 using Mixillo.Api.Apis;
 using Mixillo.Api.Auth;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(ContentRoot.ProgramFolder(args));
 if (args is ["token", .. var rest])
 {
     return TokenCommand.Run(rest, builder.Configuration, builder.Environment.IsDevelopment(), Console.Out, Console.Error);

@@ -99,9 +99,6 @@ internal static class ApiBenchmark
                 ["Storage__Root"] = media,
                 ["Worker__InProcess"] = "false",
                 ["Auth__SigningKey"] = signingKey,
-                // What the API's appsettings.json says; the process runs in a temp folder where that file is not.
-                ["Logging__LogLevel__Default"] = "Information",
-                ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",
             };
             var apiFolder = Path.Combine(root, "api");
             Directory.CreateDirectory(apiFolder);

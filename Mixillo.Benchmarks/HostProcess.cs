@@ -14,8 +14,9 @@ internal class HostProcess : IDisposable
     private readonly ConcurrentQueue<string> _lines = new();
 
     /// <summary>
-    /// Starts <c>FILE ARGS</c> (<c>dotnet DLL ...</c> for a built host) with <paramref name="environment"/>. The working
-    /// directory is the host's content root: no appsettings.json there, nothing relative lands in the repository.
+    /// Starts <c>FILE ARGS</c> (<c>dotnet DLL ...</c> for a built host) with <paramref name="environment"/>, in
+    /// <paramref name="workingDirectory"/>: relative paths of its settings land there, not in the repository. (A host
+    /// reads its appsettings.json beside its program, the one the build copied next to the benchmark.)
     /// </summary>
     protected HostProcess(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string> environment, string workingDirectory)
     {

@@ -25,7 +25,7 @@ if (args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 
 
 // The host serves only /health and /alive: where ASP.NET Core is told to listen (ASPNETCORE_URLS, --urls,
 // ASPNETCORE_HTTP_PORTS, Kestrel:Endpoints), else on WorkerOptions.DefaultUrls.
-var builder = WebApplication.CreateSlimBuilder(args);
+var builder = WebApplication.CreateSlimBuilder(ContentRoot.ProgramFolder(args));
 var settings = builder.Configuration;
 if (new[] { WebHostDefaults.ServerUrlsKey, WebHostDefaults.HttpPortsKey, WebHostDefaults.HttpsPortsKey }.All(key => string.IsNullOrEmpty(settings[key]))
     && !settings.GetSection("Kestrel:Endpoints").Exists())

@@ -40,20 +40,7 @@ public sealed class EmbeddedProcessTests : IDisposable
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            await ChildProcess.WaitUntilAsync(
-                async () =>
-                {
-                    try
-                    {
-                        return (await http.GetAsync("/health")).StatusCode == HttpStatusCode.OK;
-                    }
-                    catch (HttpRequestException)
-                    {
-                        return false;
-                    }
-                },
-                TimeSpan.FromSeconds(60),
-                "the API to answer /health");
+            await Answering.WaitAsync(http, "/health", TimeSpan.FromSeconds(60), "the API to answer /health");
 
             using var tokenProcess = Process.Start(Api("token", "--user", "me"))!;
             var token = (await tokenProcess.StandardOutput.ReadToEndAsync()).Trim();
