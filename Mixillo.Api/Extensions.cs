@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Mixillo.Api.Http;
 using Mixillo.Api.Uploads;
 using Mixillo.Jobs.Model;
+using Mixillo.Worker.Health;
 using Mixillo.Worker.Hosting;
 
 namespace Mixillo.Api;
@@ -33,6 +34,9 @@ public static class Extensions
         services.AddSettings<UploadOptions>(UploadOptions.Section, o => o.Validate());
         services.AddSettings<TranscodeDefaults>(TranscodeDefaults.Section, o => o.Validate());
         services.AddSingleton(sp => sp.GetRequiredService<TranscodeDefaults>().ToJobOptions());
+        services.AddSingleton<OpenUploads>();
+        services.AddSingleton<ChunkGate>();
+        services.AddSpaceFloors(SpaceFloors.Uploads, sp => (sp.GetRequiredService<UploadOptions>().ScratchRoot, sp.GetRequiredService<UploadOptions>().MinFreeBytes));
         services.AddSingleton<UploadService>();
         services.AddHostedService<UploadSweeper>();
         services.AddHostedService<QueueGauges>();

@@ -30,6 +30,11 @@ public sealed partial class ExceptionProblems(IProblemDetailsService problems, I
         }
 
         context.Response.StatusCode = status;
+        if (exception is Uploads.UploadException { RetryAfter: { } after })
+        {
+            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(after.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,

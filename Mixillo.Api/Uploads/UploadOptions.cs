@@ -19,6 +19,24 @@ public sealed class UploadOptions
     /// <summary>File endings accepted for upload (the content is still probed: a name proves nothing).</summary>
     public string Extensions { get; set; } = ".mp4,.mov,.m4v,.mkv,.webm,.avi,.ts,.mts,.flv,.mpg,.mpeg,.3gp";
 
+    /// <summary>Uploads one user may have open (neither completed nor expired) at once.</summary>
+    public int MaxOpenUploadsPerUser { get; set; } = 10;
+
+    /// <summary>The sizes one user's open uploads may promise together.</summary>
+    public long MaxOpenBytesPerUser { get; set; } = 10L * 1024 * 1024 * 1024;
+
+    /// <summary>Jobs one user may have waiting or running; a new upload or complete beyond it is refused.</summary>
+    public int MaxActiveJobsPerUser { get; set; } = 20;
+
+    /// <summary>Chunk uploads one user may have in flight at once (per API instance).</summary>
+    public int MaxConcurrentChunksPerUser { get; set; } = 4;
+
+    /// <summary>The longest a chunk upload may take; a slower one is cut off (408) and can be sent again.</summary>
+    public TimeSpan ChunkTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Below this much free space in the upload scratch folder (or a storage folder), new uploads and chunks are refused (507).</summary>
+    public long MinFreeBytes { get; set; } = 1L << 30;
+
     /// <summary>Chunks are streamed to disk, so the ceiling is about request length, not memory.</summary>
     public const int MaxChunkSize = 1024 * 1024 * 1024;
 
@@ -42,6 +60,29 @@ public sealed class UploadOptions
         if (ExpireAfter <= TimeSpan.Zero)
         {
             throw new ArgumentException($"{Section}:ExpireAfter must be positive.");
+        }
+
+        foreach (var (key, value) in new[] { (nameof(MaxOpenUploadsPerUser), (long)MaxOpenUploadsPerUser), (nameof(MaxActiveJobsPerUser), MaxActiveJobsPerUser), (nameof(MaxConcurrentChunksPerUser), MaxConcurrentChunksPerUser) })
+        {
+            if (value < 1)
+            {
+                throw new ArgumentException($"{Section}:{key} must be at least 1.");
+            }
+        }
+
+        if (MaxOpenBytesPerUser < MaxFileSizeBytes)
+        {
+            throw new ArgumentException($"{Section}:MaxOpenBytesPerUser must be at least {Section}:MaxFileSizeBytes ({MaxFileSizeBytes}), or no upload of the largest size could start.");
+        }
+
+        if (ChunkTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"{Section}:ChunkTimeout must be positive.");
+        }
+
+        if (MinFreeBytes < 0)
+        {
+            throw new ArgumentException($"{Section}:MinFreeBytes cannot be negative.");
         }
 
         if (string.IsNullOrWhiteSpace(ScratchRoot))

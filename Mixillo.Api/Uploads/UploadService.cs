@@ -5,6 +5,7 @@ using Mixillo.Jobs.Model;
 using Mixillo.Jobs.Storage;
 using Mixillo.Jobs.Store;
 using Mixillo.Media;
+using Mixillo.Worker.Health;
 using Mixillo.Worker.Hosting;
 
 namespace Mixillo.Api.Uploads;
@@ -20,8 +21,19 @@ public sealed class UploadService(
     UploadOptions options,
     JobOptions defaults,
     CostOptions prices,
+    OpenUploads open,
+    ChunkGate chunks,
+    IEnumerable<SpaceFloors> floors,
     TimeProvider time)
 {
+    /// <summary>When to ask again after a per-user limit: open uploads and jobs free up as they finish.</summary>
+    private static readonly TimeSpan LimitRetryAfter = TimeSpan.FromSeconds(60);
+
+    /// <summary>When to send a chunk again after too many were in flight.</summary>
+    private static readonly TimeSpan ChunkRetryAfter = TimeSpan.FromSeconds(5);
+
+    private readonly SpaceFloors _space = floors.Single(kind => kind.Work == SpaceFloors.Uploads);
+
     private const string ChunkPrefix = "chunk-";
 
     /// <param name="user">Who uploads, as their token names them (kept with the content for admins).</param>
@@ -58,7 +70,20 @@ public sealed class UploadService(
             throw new UploadException(UploadException.NotVideo, $"Only video files are accepted ({options.Extensions}).");
         }
 
+        EnsureSpace();
         var now = time.GetUtcNow();
+        var (openCount, openBytes) = open.Of(userId, now);
+        if (openCount >= options.MaxOpenUploadsPerUser)
+        {
+            throw new UploadException(UploadException.TooManyUploads, $"You have {openCount} uploads open; complete or abandon one first (at most {options.MaxOpenUploadsPerUser}).", LimitRetryAfter);
+        }
+
+        if (openBytes + request.FileSize > options.MaxOpenBytesPerUser)
+        {
+            throw new UploadException(UploadException.QuotaExceeded, $"Your open uploads promise {openBytes} bytes; with this one they would pass {options.MaxOpenBytesPerUser}.", LimitRetryAfter);
+        }
+
+        await EnsureJobRoomAsync(userId, cancellationToken);
         var session = new UploadSession
         {
             UploadId = $"up_{now.ToUnixTimeMilliseconds()}_{RandomNumberGenerator.GetHexString(12, lowercase: true)}",
@@ -75,6 +100,7 @@ public sealed class UploadService(
             ExpiresAt = now + options.ExpireAfter,
         };
         await SaveAsync(session, cancellationToken);
+        open.Add(session);
         return session;
     }
 
@@ -111,14 +137,19 @@ public sealed class UploadService(
             throw new UploadException(UploadException.Invalid, $"Chunk index must be between 0 and {session.TotalChunks - 1}.");
         }
 
+        EnsureSpace();
+        using var slot = chunks.TryEnter(session.UserId, options.MaxConcurrentChunksPerUser)
+            ?? throw new UploadException(UploadException.TooManyChunks, $"At most {options.MaxConcurrentChunksPerUser} chunks of yours may be in flight at once.", ChunkRetryAfter);
         var expected = session.ExpectedChunkSize(index);
         var path = Scratch($"{session.UploadId}-{index}-{Guid.NewGuid():N}");
+        using var deadline = new CancellationTokenSource(options.ChunkTimeout, time);
+        using var request = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
             long written;
             await using (var file = File.Create(path))
             {
-                written = await CopyAtMostAsync(body, file, expected + 1, cancellationToken);
+                written = await CopyAtMostAsync(body, file, expected + 1, request.Token);
             }
 
             if (written != expected)
@@ -127,6 +158,10 @@ public sealed class UploadService(
             }
 
             await storage.PutFileAsync(session.ChunkKey(index), path, cancellationToken);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new UploadException(UploadException.ChunkTimeout, $"Chunk {index} took longer than {options.ChunkTimeout}; send it again.");
         }
         finally
         {
@@ -156,6 +191,8 @@ public sealed class UploadService(
             return session;
         }
 
+        EnsureSpace();
+        await EnsureJobRoomAsync(session.UserId, cancellationToken);
         var received = await ReceivedAsync(session, cancellationToken);
         var missing = Enumerable.Range(0, session.TotalChunks).Except(received).ToList();
         if (missing.Count > 0)
@@ -199,6 +236,7 @@ public sealed class UploadService(
 
             var completed = session with { ContentId = contentId, JobId = job.JobId };
             await SaveAsync(completed, cancellationToken);
+            open.Remove(session.UploadId);
             for (var i = 0; i < session.TotalChunks; i++)
             {
                 await storage.DeleteAsync(session.ChunkKey(i), cancellationToken);
@@ -212,11 +250,12 @@ public sealed class UploadService(
         }
     }
 
-    /// <summary>Removes uploads past their expiry; returns how many.</summary>
+    /// <summary>Removes uploads past their expiry and takes stock of the open ones (for the per-user limits); returns how many were removed.</summary>
     public async Task<int> RemoveExpiredAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var expired = new List<string>();
+        var stillOpen = new List<UploadSession>();
         await foreach (var stored in storage.ListAsync("uploads/", cancellationToken))
         {
             if (!stored.Key.EndsWith("/upload.json", StringComparison.Ordinal))
@@ -225,11 +264,22 @@ public sealed class UploadService(
             }
 
             await using var stream = await storage.OpenReadAsync(stored.Key, cancellationToken);
-            if (await JsonSerializer.DeserializeAsync<UploadSession>(stream, JobJson.Options, cancellationToken) is { } session && session.ExpiresAt <= now)
+            if (await JsonSerializer.DeserializeAsync<UploadSession>(stream, JobJson.Options, cancellationToken) is not { } session)
+            {
+                continue;
+            }
+
+            if (session.ExpiresAt <= now)
             {
                 expired.Add(session.Prefix);
             }
+            else if (session.ContentId is null)
+            {
+                stillOpen.Add(session);
+            }
         }
+
+        open.Replace(stillOpen, now);
 
         foreach (var prefix in expired)
         {
@@ -268,6 +318,23 @@ public sealed class UploadService(
         }
     }
 
+    /// <summary>Refuses new upload work while the scratch or storage folder is below its floor.</summary>
+    private void EnsureSpace()
+    {
+        if (_space.FirstLow() is { } low)
+        {
+            throw new UploadException(UploadException.InsufficientStorage, $"The service is short of disk space ({low.Name}); try again later.", LimitRetryAfter);
+        }
+    }
+
+    private async Task EnsureJobRoomAsync(string userId, CancellationToken cancellationToken)
+    {
+        if (await store.CountActiveAsync(userId, cancellationToken) is var active && active >= options.MaxActiveJobsPerUser)
+        {
+            throw new UploadException(UploadException.TooManyJobs, $"You have {active} videos waiting or processing (at most {options.MaxActiveJobsPerUser}); try again when one is done.", LimitRetryAfter);
+        }
+    }
+
     private HashSet<string> AllowedExtensions() => [.. options.ExtensionList.Select(e => e.ToLowerInvariant())];
 
     private string Scratch(string name)
@@ -295,7 +362,8 @@ public sealed class UploadService(
 public sealed record InitializeUpload(string FileName, long FileSize, string? MimeType, string? UploadType, string? Caption = null);
 
 /// <summary>A refused upload step, with its stable code.</summary>
-public sealed class UploadException(string code, string message) : Exception(message)
+/// <param name="retryAfter">For a limit that lifts by itself: when to ask again (the <c>Retry-After</c> header).</param>
+public sealed class UploadException(string code, string message, TimeSpan? retryAfter = null) : Exception(message)
 {
     public const string Invalid = "upload_invalid";
     public const string TooLarge = "upload_too_large";
@@ -303,14 +371,25 @@ public sealed class UploadException(string code, string message) : Exception(mes
     public const string ChunkSize = "chunk_size_mismatch";
     public const string Incomplete = "upload_incomplete";
     public const string Completed = "upload_completed";
+    public const string TooManyUploads = "too_many_uploads";
+    public const string QuotaExceeded = "upload_quota_exceeded";
+    public const string TooManyJobs = "too_many_jobs";
+    public const string TooManyChunks = "too_many_chunks";
+    public const string ChunkTimeout = "chunk_timeout";
+    public const string InsufficientStorage = "insufficient_storage";
 
     public string Code { get; } = code;
+
+    public TimeSpan? RetryAfter { get; } = retryAfter;
 
     public int Status => Code switch
     {
         TooLarge => StatusCodes.Status413PayloadTooLarge,
         NotVideo => StatusCodes.Status415UnsupportedMediaType,
         Incomplete or Completed => StatusCodes.Status409Conflict,
+        TooManyUploads or QuotaExceeded or TooManyJobs or TooManyChunks => StatusCodes.Status429TooManyRequests,
+        ChunkTimeout => StatusCodes.Status408RequestTimeout,
+        InsufficientStorage => StatusCodes.Status507InsufficientStorage,
         _ => StatusCodes.Status400BadRequest,
     };
 }

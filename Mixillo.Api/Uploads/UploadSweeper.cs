@@ -1,17 +1,31 @@
+using Mixillo.Worker.Hosting;
+
 namespace Mixillo.Api.Uploads;
 
-/// <summary>Removes abandoned uploads (past <see cref="UploadOptions.ExpireAfter"/>) every so often.</summary>
-public sealed partial class UploadSweeper(UploadService uploads, ILogger<UploadSweeper> logger) : BackgroundService
+/// <summary>
+/// At start and every so often: removes abandoned uploads (past <see cref="UploadOptions.ExpireAfter"/>) and takes
+/// stock of the open ones for the per-user limits.
+/// </summary>
+public sealed partial class UploadSweeper(UploadService uploads, MigrationService migration, ILogger<UploadSweeper> logger) : BackgroundService
 {
     private static readonly TimeSpan Every = TimeSpan.FromMinutes(10);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try
+        {
+            await migration.StorageReady.WaitAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping, or storage refused us (which stops the host).
+            return;
+        }
+
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(Every, stoppingToken);
                 if (await uploads.RemoveExpiredAsync(stoppingToken) is > 0 and var removed)
                 {
                     LogRemoved(removed);
@@ -21,9 +35,18 @@ public sealed partial class UploadSweeper(UploadService uploads, ILogger<UploadS
             {
                 return;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex)
             {
                 LogFailed(ex);
+            }
+
+            try
+            {
+                await Task.Delay(Every, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
             }
         }
     }

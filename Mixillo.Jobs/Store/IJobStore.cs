@@ -49,6 +49,9 @@ public interface IJobStore : IAsyncDisposable
 
     Task<QueueCounts> CountAsync(CancellationToken cancellationToken);
 
+    /// <summary>The user's jobs that are not finished: pending, queued or processing.</summary>
+    Task<long> CountActiveAsync(string userId, CancellationToken cancellationToken);
+
     /// <summary>One small read of the schema: throws when the store does not answer or holds no tables (health checks).</summary>
     Task PingAsync(CancellationToken cancellationToken);
 

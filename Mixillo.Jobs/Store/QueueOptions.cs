@@ -16,6 +16,12 @@ public sealed class QueueOptions
     /// <summary>Job starts per second across all workers; 0 for no limit.</summary>
     public double StartRateLimit { get; set; } = 10;
 
+    /// <summary>
+    /// Running jobs per user beyond which that user's waiting jobs go after other users' jobs of the same priority
+    /// (fair share); they still run when nobody else waits.
+    /// </summary>
+    public int UserShare { get; set; } = 2;
+
     /// <summary>How long an idle claimer waits between polls when no notification wakes it.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -30,6 +36,11 @@ public sealed class QueueOptions
         if (MaxRetries < 0)
         {
             throw new ArgumentException($"{Section}:MaxRetries cannot be negative.");
+        }
+
+        if (UserShare < 1)
+        {
+            throw new ArgumentException($"{Section}:UserShare must be at least 1.");
         }
 
         if (StartRateLimit < 0)

@@ -18,6 +18,9 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
 
     private readonly CountCache _totals = new(time);
 
+    /// <summary>A job a claimer of <c>@stages</c> may take at <c>@now</c>.</summary>
+    private string Claimable => $"status = 'queued' AND (not_before IS NULL OR not_before <= @now) AND {StageIsOneOf}";
+
     protected QueueOptions Options { get; } = Validated(options);
 
     protected TimeProvider Time { get; } = time;
@@ -118,14 +121,30 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
     {
         await using var scope = await BeginWriteAsync(cancellationToken);
         var now = Time.GetUtcNow();
+        var parameters = new { now = Ms(now), stages = stages.Select(JobJson.Name).ToArray(), share = Options.UserShare };
+        // Fair share first: at the top claimable priority, the oldest job of a user running fewer than UserShare
+        // jobs, so one user's burst waits behind nobody else's first job. Only when every waiting user is at their
+        // share does plain priority-then-age order pick (work is never left waiting for a share).
         var row = await scope.Connection.QueryFirstOrDefaultAsync<(string, long)?>(new CommandDefinition(
             $"""
             SELECT {Columns} FROM transcode_jobs
-            WHERE status = 'queued' AND (not_before IS NULL OR not_before <= @now) AND {StageIsOneOf}
+            WHERE {Claimable} AND user_id NOT IN (
+                SELECT user_id FROM transcode_jobs WHERE status = 'processing' GROUP BY user_id HAVING count(*) >= @share)
+              AND priority = (SELECT max(priority) FROM transcode_jobs WHERE {Claimable})
+            ORDER BY created_at, job_id
+            LIMIT 1{LockNextFree}
+            """,
+            parameters,
+            scope.Transaction,
+            cancellationToken: cancellationToken))
+            ?? await scope.Connection.QueryFirstOrDefaultAsync<(string, long)?>(new CommandDefinition(
+            $"""
+            SELECT {Columns} FROM transcode_jobs
+            WHERE {Claimable}
             ORDER BY priority DESC, created_at, job_id
             LIMIT 1{LockNextFree}
             """,
-            new { now = Ms(now), stages = stages.Select(JobJson.Name).ToArray() },
+            parameters,
             scope.Transaction,
             cancellationToken: cancellationToken));
 
@@ -309,6 +328,14 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
 
     public Task PingAsync(CancellationToken cancellationToken) =>
         ReadAsync(connection => connection.ExecuteScalarAsync<int?>(new CommandDefinition("SELECT max(version) FROM schema_version", cancellationToken: cancellationToken)), cancellationToken);
+
+    public Task<long> CountActiveAsync(string userId, CancellationToken cancellationToken) =>
+        ReadAsync(
+            connection => connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                "SELECT count(*) FROM transcode_jobs WHERE user_id = @userId AND status IN ('pending', 'queued', 'processing')",
+                new { userId },
+                cancellationToken: cancellationToken)),
+            cancellationToken);
 
     public async Task<QueueCounts> CountAsync(CancellationToken cancellationToken)
     {

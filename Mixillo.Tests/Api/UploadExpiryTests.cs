@@ -4,6 +4,7 @@ using Mixillo.Jobs.Storage;
 using Mixillo.Jobs.Store;
 using Mixillo.Media;
 using Mixillo.Tests.Support;
+using Mixillo.Worker.Health;
 using Mixillo.Worker.Hosting;
 
 namespace Mixillo.Tests.Api;
@@ -21,7 +22,8 @@ public sealed class UploadExpiryTests : IDisposable
         var storage = new FileSystemStorage(_folder.File("media"));
         await using var store = new SqliteJobStore($"Data Source={_folder.File("jobs.db")}", new QueueOptions(), clock);
         var options = new UploadOptions { ExpireAfter = TimeSpan.FromHours(1), ChunkSize = 4, ScratchRoot = _folder.File("scratch") };
-        var uploads = new UploadService(storage, store, new MediaEngine(new MediaOptions(), clock), options, new JobOptions(), new CostOptions(), clock);
+        await store.InitializeAsync(CancellationToken.None);
+        var uploads = new UploadService(storage, store, new MediaEngine(new MediaOptions(), clock), options, new JobOptions(), new CostOptions(), new OpenUploads(), new ChunkGate(), [new SpaceFloors(SpaceFloors.Uploads, [])], clock);
 
         var abandoned = await uploads.InitializeAsync("alice", null, new InitializeUpload("a.mp4", 10, "video/mp4", "video"), CancellationToken.None);
         await uploads.PutChunkAsync(abandoned, 0, new MemoryStream(new byte[4]), CancellationToken.None);

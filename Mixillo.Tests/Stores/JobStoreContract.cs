@@ -628,6 +628,51 @@ public abstract class JobStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_users_burst_waits_behind_another_users_first_job_once_they_run_their_share()
+    {
+        var burst = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            burst.Add((await Create(user: "bursty")).JobId);
+            Clock.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        var other = (await Create(user: "patient")).JobId;
+
+        // Bursty runs its share (2), then the patient user's one job goes next, then bursty's again: nobody else waits.
+        Assert.Equal([burst[0], burst[1], other, burst[2], burst[3]], [(await Claim()).Job.JobId, (await Claim()).Job.JobId, (await Claim()).Job.JobId, (await Claim()).Job.JobId, (await Claim()).Job.JobId]);
+    }
+
+    [Fact]
+    public async Task Priority_goes_before_fair_share()
+    {
+        await Create(user: "bursty");
+        await Create(user: "bursty");
+        await Claim();
+        await Claim();
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        var urgent = await Create(priority: 9, user: "bursty");
+        var other = await Create(priority: 5, user: "patient");
+
+        Assert.Equal(urgent.JobId, (await Claim()).Job.JobId);
+        Assert.Equal(other.JobId, (await Claim()).Job.JobId);
+    }
+
+    [Fact]
+    public async Task A_users_active_jobs_are_those_not_finished()
+    {
+        await Create(user: "counted");
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        await Create(user: "counted");
+        await Create(user: "someone_else");
+        var (_, lease) = await Claim();
+        Assert.Equal(2, await Store.CountActiveAsync("counted", None));
+        await Store.UpdateAsync(lease, (j, now) => j.Complete(now), None);
+        Assert.Equal(1, await Store.CountActiveAsync("counted", None));
+        Assert.Equal(0, await Store.CountActiveAsync("nobody", None));
+    }
+
+    [Fact]
     public async Task Schema_setup_is_idempotent()
     {
         await Create();

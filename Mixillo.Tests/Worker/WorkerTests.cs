@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Mixillo.Jobs.Model;
 using Mixillo.Tests.Stores;
 using Mixillo.Tests.Support;
@@ -102,6 +103,19 @@ public sealed class WorkerTests(Clips clips) : IAsyncLifetime
         Assert.Equal(["source", "hls", "dash"], done.Outputs.Select(o => o.Quality));
         Assert.Equal(($"videos/{job.ContentId}/source.mp4", 200, 356), (done.Outputs[0].Key, done.Outputs[0].Width, done.Outputs[0].Height));
         Assert.Contains($"videos/{job.ContentId}/hls/source/seg_000.m4s", await _deployment.KeysAsync($"videos/{job.ContentId}/"));
+    }
+
+    [Fact]
+    public async Task A_worker_whose_scratch_disk_is_below_its_floor_claims_nothing_and_says_so_in_health()
+    {
+        var host = await _deployment.StartWorkerAsync(new() { ["Worker:MinFreeBytes"] = (1L << 60).ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        var job = await _deployment.EnqueueAsync(clips["portrait"], Fast);
+
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Equal(JobStatus.Queued, (await _deployment.Store.GetAsync(job.JobId, CancellationToken.None))!.Status);
+        var health = await host.Services.GetRequiredService<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckService>().CheckHealthAsync();
+        Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded, health.Entries["free-space"].Status);
+        await _deployment.Store.ChangeAsync(job.JobId, (j, now) => j.Cancel(now), CancellationToken.None);
     }
 
     [Theory]

@@ -46,6 +46,28 @@ public static class WorkerExtensions
         return services;
     }
 
+    /// <summary>
+    /// The floors of <paramref name="work"/>: its own scratch folder, and the storage folder when storage is a
+    /// folder. The free-space health check comes with the first kind.
+    /// </summary>
+    public static IServiceCollection AddSpaceFloors(this IServiceCollection services, string work, Func<IServiceProvider, (string Scratch, long MinFreeBytes)> own)
+    {
+        if (!services.Any(s => s.ServiceType == typeof(SpaceFloors)))
+        {
+            services.AddHealthChecks().AddCheck<FreeSpaceHealthCheck>("free-space", timeout: HealthTimeout);
+        }
+
+        services.AddSingleton(sp =>
+        {
+            var (scratch, minFree) = own(sp);
+            var storage = sp.GetRequiredService<StorageOptions>();
+            return new SpaceFloors(work, storage.Provider.Trim().Equals(StorageOptions.FileSystem, StringComparison.OrdinalIgnoreCase)
+                ? [new SpaceFloor($"{work} scratch", scratch, minFree), new SpaceFloor("storage", storage.Root, minFree)]
+                : [new SpaceFloor($"{work} scratch", scratch, minFree)]);
+        });
+        return services;
+    }
+
     /// <summary>The worker: claims stages and runs them (also hosted inside the API in the embedded mode).</summary>
     public static IServiceCollection AddMixilloWorker(this IServiceCollection services)
     {
@@ -57,6 +79,7 @@ public static class WorkerExtensions
         services.AddSingleton<StagingSweeper>();
         services.AddHostedService<WorkerService>();
         services.AddHealthChecks().AddCheck<WorkerHealthCheck>("worker", timeout: HealthTimeout);
+        services.AddSpaceFloors(SpaceFloors.Stages, sp => (sp.GetRequiredService<WorkerOptions>().ScratchRoot, sp.GetRequiredService<WorkerOptions>().MinFreeBytes));
         // Running stages get their grace, then a little more to release their jobs.
         services.AddOptions<HostOptions>().Configure<WorkerOptions>((host, worker) => host.ShutdownTimeout = worker.ShutdownGrace + TimeSpan.FromSeconds(15));
         return services;

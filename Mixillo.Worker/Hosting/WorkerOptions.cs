@@ -22,6 +22,9 @@ public sealed class WorkerOptions
     /// <summary>At shutdown, running stages get this long to finish before they are released to the queue.</summary>
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Below this much free space in the scratch folder (or a storage folder), no stage is claimed.</summary>
+    public long MinFreeBytes { get; set; } = 1L << 30;
+
     /// <summary>The stage's progress is written at most this often.</summary>
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -46,6 +49,11 @@ public sealed class WorkerOptions
         if (string.IsNullOrWhiteSpace(ScratchRoot))
         {
             throw new ArgumentException($"{Section}:ScratchRoot is required.");
+        }
+
+        if (MinFreeBytes < 0)
+        {
+            throw new ArgumentException($"{Section}:MinFreeBytes cannot be negative.");
         }
 
         if (ShutdownGrace < TimeSpan.Zero)

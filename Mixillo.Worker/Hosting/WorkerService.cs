@@ -18,6 +18,7 @@ public sealed partial class WorkerService(
     QueueOptions queue,
     WorkerIdentity identity,
     WorkerPulse pulse,
+    IEnumerable<Health.SpaceFloors> floors,
     ILogger<WorkerService> logger) : BackgroundService
 {
     private static readonly TimeSpan TransientPause = TimeSpan.FromSeconds(1);
@@ -52,10 +53,20 @@ public sealed partial class WorkerService(
     private async Task ClaimLoopAsync(CancellationToken stopping, CancellationToken hardStop)
     {
         var stages = options.StageList;
+        var space = floors.Single(kind => kind.Work == Health.SpaceFloors.Stages);
         while (!stopping.IsCancellationRequested)
         {
             try
             {
+                if (space.FirstLow() is { } low)
+                {
+                    // A stage would fill the disk halfway through; what runs finishes, nothing new starts.
+                    pulse.Beat();
+                    LogLowSpace(low.ToString());
+                    await Task.Delay(queue.PollInterval, stopping);
+                    continue;
+                }
+
                 // Not cancelled by shutdown: a claim committed as the call was cancelled would orphan its job.
                 var claim = await store.ClaimAsync(identity.WorkerId, identity.Hostname, stages, CancellationToken.None);
                 pulse.Beat();
@@ -173,4 +184,7 @@ public sealed partial class WorkerService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Store or storage unavailable, trying again: {Reason}")]
     private partial void LogTransient(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Not claiming: {Floor}")]
+    private partial void LogLowSpace(string floor);
 }
