@@ -55,6 +55,11 @@ internal static class Schema
         ALTER TABLE transcode_jobs ADD COLUMN total_cost DOUBLE PRECISION;
         UPDATE transcode_jobs SET total_cost = {ActualCostOfDocument};
         """,
+        // Fair share: a user's running jobs are counted at every claim, and other users' waiting jobs found by range.
+        """
+        CREATE INDEX IF NOT EXISTS ix_jobs_user_status ON transcode_jobs (user_id, status);
+        CREATE INDEX IF NOT EXISTS ix_jobs_waiting_users ON transcode_jobs (status, priority, user_id, created_at);
+        """,
     ];
 
     /// <summary>In a migration, replaced by the store's SQL for the actual cost's total read from <c>document</c>.</summary>

@@ -122,24 +122,13 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
         await using var scope = await BeginWriteAsync(cancellationToken);
         var now = Time.GetUtcNow();
         var parameters = new { now = Ms(now), stages = stages.Select(JobJson.Name).ToArray(), share = Options.UserShare };
-        // Fair share first: at the top claimable priority, the oldest job of a user running fewer than UserShare
-        // jobs, so one user's burst waits behind nobody else's first job. Only when every waiting user is at their
-        // share does plain priority-then-age order pick (work is never left waiting for a share).
-        var row = await scope.Connection.QueryFirstOrDefaultAsync<(string, long)?>(new CommandDefinition(
+        // The head of the queue (priority, then age), and how many jobs its user runs: the common case is one index
+        // probe and one statement.
+        var head = await scope.Connection.QueryFirstOrDefaultAsync<(string Document, long LeaseToken, string UserId, int Priority, long Running)?>(new CommandDefinition(
             $"""
-            SELECT {Columns} FROM transcode_jobs
-            WHERE {Claimable} AND user_id NOT IN (
-                SELECT user_id FROM transcode_jobs WHERE status = 'processing' GROUP BY user_id HAVING count(*) >= @share)
-              AND priority = (SELECT max(priority) FROM transcode_jobs WHERE {Claimable})
-            ORDER BY created_at, job_id
-            LIMIT 1{LockNextFree}
-            """,
-            parameters,
-            scope.Transaction,
-            cancellationToken: cancellationToken))
-            ?? await scope.Connection.QueryFirstOrDefaultAsync<(string, long)?>(new CommandDefinition(
-            $"""
-            SELECT {Columns} FROM transcode_jobs
+            SELECT document, lease_token, user_id, priority,
+                (SELECT count(*) FROM transcode_jobs r WHERE r.user_id = j.user_id AND r.status = 'processing')
+            FROM transcode_jobs j
             WHERE {Claimable}
             ORDER BY priority DESC, created_at, job_id
             LIMIT 1{LockNextFree}
@@ -147,6 +136,25 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
             parameters,
             scope.Transaction,
             cancellationToken: cancellationToken));
+
+        // Fair share: when the head's user already runs their share, the oldest job of the same priority whose user
+        // does not goes first, so one user's burst waits behind nobody else's first job. Other users' rows are found
+        // by two index ranges around the head's user, never by scanning the burst. Nobody else waiting: the head runs.
+        var row = head is { } h
+            ? (h.Running >= Options.UserShare
+                ? await scope.Connection.QueryFirstOrDefaultAsync<(string, long)?>(new CommandDefinition(
+                    $"""
+                    SELECT {Columns} FROM transcode_jobs
+                    WHERE {Claimable} AND priority = @priority AND (user_id < @user OR user_id > @user)
+                      AND user_id NOT IN (SELECT user_id FROM transcode_jobs WHERE status = 'processing' GROUP BY user_id HAVING count(*) >= @share)
+                    ORDER BY created_at, job_id
+                    LIMIT 1{LockNextFree}
+                    """,
+                    new { parameters.now, parameters.stages, parameters.share, priority = h.Priority, user = h.UserId },
+                    scope.Transaction,
+                    cancellationToken: cancellationToken))
+                : null) ?? (h.Document, h.LeaseToken)
+            : ((string, long)?)null;
 
         if (row is not { } found)
         {
