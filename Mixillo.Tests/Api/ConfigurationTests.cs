@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Mixillo.Api;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Mixillo.Tests.Support;
@@ -35,9 +37,18 @@ public sealed class ConfigurationTests
 
     [Theory]
     [MemberData(nameof(WrongSettings))]
-    public void The_api_refuses_to_start_and_names_the_key(string key, string value, string named)
+    public async Task The_api_refuses_to_start_and_names_the_key(string key, string value, string named)
     {
-        var settings = new Dictionary<string, string?> { [key] = value, ["Worker:InProcess"] = "true" };
+        using var folder = new TempFolder();
+        var settings = new Dictionary<string, string?>
+        {
+            [key] = value,
+            ["Worker:InProcess"] = "true",
+            ["ConnectionStrings:mixillo"] = $"Data Source={folder.File("mixillo.db")}",
+            ["Storage:Root"] = folder.File("media"),
+            ["Auth:SigningKey"] = ApiFactory.SigningKey,
+            ["urls"] = "http://127.0.0.1:0",
+        };
         if (key.StartsWith("Storage:S3:", StringComparison.Ordinal))
         {
             settings["Storage:Provider"] = "s3";
@@ -46,8 +57,17 @@ public sealed class ConfigurationTests
             settings["Storage:S3:SecretKey"] = "secret";
         }
 
-        using var api = new ApiFactory(settings);
-        var failure = Record.Exception(() => api.CreateClient());
+        // The API's own wiring on a host of this test's (the test server's start races its own disposal when a
+        // start fails, and then reports that instead).
+        var failure = await Record.ExceptionAsync(async () =>
+        {
+            var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
+            builder.Configuration.AddInMemoryCollection(settings);
+            builder.AddApplicationServices();
+            await using var app = builder.Build();
+            await app.StartAsync();
+            await app.StopAsync();
+        });
         Assert.NotNull(failure);
         Assert.Contains(named, Messages(failure), StringComparison.Ordinal);
     }
