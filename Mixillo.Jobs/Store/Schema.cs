@@ -60,6 +60,21 @@ internal static class Schema
         CREATE INDEX IF NOT EXISTS ix_jobs_user_status ON transcode_jobs (user_id, status);
         CREATE INDEX IF NOT EXISTS ix_jobs_waiting_users ON transcode_jobs (status, priority, user_id, created_at);
         """,
+        // One row per upload that a `complete` began: the single-flight marker and, once finished, the answer
+        // every later `complete` of the upload repeats (see UploadCompletion).
+        """
+        CREATE TABLE IF NOT EXISTS upload_completions (
+            upload_id TEXT PRIMARY KEY,
+            state TEXT NOT NULL,
+            completer TEXT NOT NULL,
+            started_at BIGINT NOT NULL,
+            finished_at BIGINT,
+            content_id TEXT,
+            job_id TEXT,
+            code TEXT,
+            message TEXT
+        );
+        """,
     ];
 
     /// <summary>In a migration, replaced by the store's SQL for the actual cost's total read from <c>document</c>.</summary>

@@ -12,7 +12,7 @@ namespace Mixillo.Jobs.Store;
 /// that holds the row, so the state machine is enforced in one place.
 /// </summary>
 /// <param name="work">Wakes this process's idle claimers; SQLite shares one per database file.</param>
-public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkSignal work) : IJobStore
+public abstract partial class SqlJobStore(QueueOptions options, TimeProvider time, WorkSignal work) : IJobStore
 {
     private const string Columns = "document, lease_token";
 
@@ -78,19 +78,38 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
 
     public async Task<TranscodeJob> CreateAsync(NewJob job, bool queue, CancellationToken cancellationToken)
     {
+        var created = Created(job, queue);
+        using var activity = StartEnqueue(created);
+        await using var scope = await BeginWriteAsync(cancellationToken);
+        await InsertAsync(scope, created, cancellationToken);
+        await CommitAsync(scope, announce: queue, cancellationToken);
+        return created;
+    }
+
+    private TranscodeJob Created(NewJob job, bool queue)
+    {
         var now = Time.GetUtcNow();
         var created = TranscodeJob.Create(job, now, Options.MaxRetries);
-        using var activity = JobsTelemetry.Source.StartActivity("enqueue job", ActivityKind.Producer);
-        activity?.SetTag(JobsTelemetry.JobId, created.JobId);
-        activity?.SetTag(JobsTelemetry.ContentId, created.ContentId);
-        created.TraceParent = activity?.Id;
         if (queue)
         {
             created.Queue(now);
         }
 
-        await using var scope = await BeginWriteAsync(cancellationToken);
-        await scope.ExecuteAsync(
+        return created;
+    }
+
+    /// <summary>The job's "enqueue job" span; the job carries its context, so the workers' spans join the enqueuer's trace.</summary>
+    private static Activity? StartEnqueue(TranscodeJob created)
+    {
+        var activity = JobsTelemetry.Source.StartActivity("enqueue job", ActivityKind.Producer);
+        activity?.SetTag(JobsTelemetry.JobId, created.JobId);
+        activity?.SetTag(JobsTelemetry.ContentId, created.ContentId);
+        created.TraceParent = activity?.Id;
+        return activity;
+    }
+
+    private static Task InsertAsync(WriteScope scope, TranscodeJob created, CancellationToken cancellationToken) =>
+        scope.ExecuteAsync(
             """
             INSERT INTO transcode_jobs (job_id, content_id, user_id, status, stage, priority, created_at, updated_at, queued_at, not_before,
                 started_at, completed_at, heartbeat_at, worker_id, lease_token, cancel_requested, retry_count, total_cost, document)
@@ -99,9 +118,6 @@ public abstract class SqlJobStore(QueueOptions options, TimeProvider time, WorkS
             """,
             Row(created),
             cancellationToken);
-        await CommitAsync(scope, announce: queue, cancellationToken);
-        return created;
-    }
 
     public Task<TranscodeJob?> GetAsync(string jobId, CancellationToken cancellationToken) =>
         ReadAsync(

@@ -5,7 +5,7 @@ using Mixillo.Tests.Support;
 namespace Mixillo.Tests.Stores;
 
 /// <summary>What every job store must do, run against SQLite and PostgreSQL alike.</summary>
-public abstract class JobStoreContract : IAsyncLifetime
+public abstract partial class JobStoreContract : IAsyncLifetime
 {
     private readonly List<IJobStore> _stores = [];
 
