@@ -13,6 +13,13 @@ public sealed class UploadOptions
     /// <summary>An upload not completed within this time is abandoned and removed.</summary>
     public TimeSpan ExpireAfter { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// A <c>complete</c> still running after this long is taken to have died with its instance, and the next call
+    /// takes its upload over. Keep it well above the longest completion: assembling, probing and storing the
+    /// largest upload allowed.
+    /// </summary>
+    public TimeSpan CompletingStaleAfter { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Where chunks are assembled and probed.</summary>
     public string ScratchRoot { get; set; } = Path.Combine(Path.GetTempPath(), "mixillo-uploads");
 
@@ -83,6 +90,11 @@ public sealed class UploadOptions
         if (MinFreeBytes < 0)
         {
             throw new ArgumentException($"{Section}:MinFreeBytes cannot be negative.");
+        }
+
+        if (CompletingStaleAfter <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"{Section}:CompletingStaleAfter must be positive.");
         }
 
         if (string.IsNullOrWhiteSpace(ScratchRoot))

@@ -36,6 +36,9 @@ public sealed class UploadService(
 
     private const string ChunkPrefix = "chunk-";
 
+    /// <summary>How often a call waiting for another call's completion of the same upload looks again: a small read.</summary>
+    private static readonly TimeSpan CompletionPoll = TimeSpan.FromMilliseconds(250);
+
     /// <param name="user">Who uploads, as their token names them (kept with the content for admins).</param>
     public async Task<UploadSession> InitializeAsync(string userId, UserInfo? user, InitializeUpload request, CancellationToken cancellationToken)
     {
@@ -127,9 +130,18 @@ public sealed class UploadService(
     /// <summary>Stores one chunk (again, if it was sent before). The body is streamed to disk, never held whole.</summary>
     public async Task PutChunkAsync(UploadSession session, int index, Stream body, CancellationToken cancellationToken)
     {
-        if (session.ContentId is not null)
+        // Once a completion began, the chunks are what it assembles (or assembled, or refused): they no longer change.
+        var completion = session.ContentId is null ? await store.GetCompletionAsync(session.UploadId, cancellationToken) : null;
+        if (session.ContentId is not null || completion?.State == CompletionState.Completed)
         {
             throw new UploadException(UploadException.Completed, "This upload is already complete.");
+        }
+
+        if (completion is not null)
+        {
+            throw completion.State == CompletionState.Rejected
+                ? new UploadException(UploadException.Rejected, $"This upload was refused ({completion.Code}); start a new upload.")
+                : new UploadException(UploadException.Completing, "This upload is being completed; its chunks cannot change now.");
         }
 
         if (index < 0 || index >= session.TotalChunks)
@@ -181,8 +193,10 @@ public sealed class UploadService(
     }
 
     /// <summary>
-    /// Assembles, probes and validates the file, stores it as the content's source and enqueues its job.
-    /// Completing twice answers the same content and job.
+    /// Assembles, probes and validates the file, stores it as the content's source and enqueues its job, once per
+    /// upload across every API instance. The store's completion marker lets one call do the work while calls that
+    /// come meanwhile wait for its answer, and keeps that answer (the content and job, or the refusal of a file
+    /// that is not a usable video) for every later call, which repeats it without assembling or probing anything.
     /// </summary>
     public async Task<UploadSession> CompleteAsync(UploadSession session, CancellationToken cancellationToken)
     {
@@ -193,60 +207,28 @@ public sealed class UploadService(
 
         EnsureSpace();
         await EnsureJobRoomAsync(session.UserId, cancellationToken);
-        var received = await ReceivedAsync(session, cancellationToken);
-        var missing = Enumerable.Range(0, session.TotalChunks).Except(received).ToList();
-        if (missing.Count > 0)
+        var completer = $"{Environment.MachineName}_{Environment.ProcessId}_{RandomNumberGenerator.GetHexString(8, lowercase: true)}";
+        while (true)
         {
-            throw new UploadException(UploadException.Incomplete, $"Chunks missing: {string.Join(',', missing.Take(50))}{(missing.Count > 50 ? ", ..." : "")}.");
-        }
-
-        var extension = Path.GetExtension(session.FileName).ToLowerInvariant();
-        var path = Scratch($"{session.UploadId}-{Guid.NewGuid():N}{extension}");
-        try
-        {
-            await AssembleAsync(session, path, cancellationToken);
-            // Throws MediaException (input_*) for a file that is not a usable video; the upload stays for inspection.
-            var source = await engine.ProbeAsync(path, cancellationToken);
-
-            var now = time.GetUtcNow();
-            var contentId = $"content_{now.ToUnixTimeMilliseconds()}_{RandomNumberGenerator.GetHexString(10, lowercase: true)}";
-            var sourceKey = StorageKeys.Join("sources", contentId, "source" + extension);
-            var newJob = new NewJob
+            var completion = await store.BeginCompletionAsync(session.UploadId, completer, options.CompletingStaleAfter, cancellationToken);
+            if (completion.State == CompletionState.Completed)
             {
-                ContentId = contentId,
-                UserId = session.UserId,
-                Content = new ContentInfo(session.UploadType ?? ContentInfo.Video, session.Caption),
-                User = session.User,
-                Source = new SourceFile { Key = sourceKey, OriginalName = session.FileName, SizeBytes = session.FileSize, MimeType = session.MimeType },
-                Options = defaults,
-                EstimatedCost = CostModel.Estimate(source.DurationSeconds, source.SizeBytes, defaults, prices),
-            };
-            // Before the copy: a job the store would refuse must not leave a source behind under sources/.
-            try
-            {
-                newJob.Validate();
-            }
-            catch (ArgumentException ex)
-            {
-                throw new UploadException(UploadException.Invalid, ex.Message);
+                return session with { ContentId = completion.ContentId, JobId = completion.JobId };
             }
 
-            await storage.PutFileAsync(sourceKey, path, cancellationToken);
-            var job = await store.CreateAsync(newJob, queue: true, cancellationToken);
-
-            var completed = session with { ContentId = contentId, JobId = job.JobId };
-            await SaveAsync(completed, cancellationToken);
-            open.Remove(session.UploadId);
-            for (var i = 0; i < session.TotalChunks; i++)
+            if (completion.State == CompletionState.Rejected)
             {
-                await storage.DeleteAsync(session.ChunkKey(i), cancellationToken);
+                throw Refusal(completion.Code!, completion.Message!);
             }
 
-            return completed;
-        }
-        finally
-        {
-            File.Delete(path);
+            if (!completion.IsHeldBy(completer))
+            {
+                await WaitForCompleterAsync(completion, cancellationToken);
+            }
+            else if (await CompleteHeldAsync(session, completion, cancellationToken) is { } completed)
+            {
+                return completed;
+            }
         }
     }
 
@@ -254,7 +236,7 @@ public sealed class UploadService(
     public async Task<int> RemoveExpiredAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var expired = new List<string>();
+        var expired = new List<UploadSession>();
         var stillOpen = new List<UploadSession>();
         await foreach (var stored in storage.ListAsync("uploads/", cancellationToken))
         {
@@ -271,7 +253,7 @@ public sealed class UploadService(
 
             if (session.ExpiresAt <= now)
             {
-                expired.Add(session.Prefix);
+                expired.Add(session);
             }
             else if (session.ContentId is null)
             {
@@ -281,13 +263,125 @@ public sealed class UploadService(
 
         open.Replace(stillOpen, now);
 
-        foreach (var prefix in expired)
+        foreach (var session in expired)
         {
-            await storage.DeletePrefixAsync(prefix, cancellationToken);
+            await storage.DeletePrefixAsync(session.Prefix, cancellationToken);
+            // Its upload gone, nobody can complete it again: the marker would only take room.
+            await store.ForgetCompletionAsync(session.UploadId, cancellationToken);
         }
 
         return expired.Count;
     }
+
+    /// <summary>
+    /// The work of the call that holds the completion. Null when the completion was taken over meanwhile (this call
+    /// was too slow and counted as dead): the caller then waits for the new holder's answer.
+    /// </summary>
+    private async Task<UploadSession?> CompleteHeldAsync(UploadSession session, UploadCompletion held, CancellationToken cancellationToken)
+    {
+        var extension = Path.GetExtension(session.FileName).ToLowerInvariant();
+        var path = Scratch($"{session.UploadId}-{Guid.NewGuid():N}{extension}");
+        try
+        {
+            TranscodeJob job;
+            try
+            {
+                var received = await ReceivedAsync(session, cancellationToken);
+                var missing = Enumerable.Range(0, session.TotalChunks).Except(received).ToList();
+                if (missing.Count > 0)
+                {
+                    throw new UploadException(UploadException.Incomplete, $"Chunks missing: {string.Join(',', missing.Take(50))}{(missing.Count > 50 ? ", ..." : "")}.");
+                }
+
+                await AssembleAsync(session, path, cancellationToken);
+                // Throws MediaException (input_*) for a file that is not a usable video; the upload stays for inspection.
+                var source = await engine.ProbeAsync(path, cancellationToken);
+
+                var sourceKey = StorageKeys.Join("sources", session.TargetContentId, "source" + extension);
+                var newJob = new NewJob
+                {
+                    ContentId = session.TargetContentId,
+                    UserId = session.UserId,
+                    Content = new ContentInfo(session.UploadType ?? ContentInfo.Video, session.Caption),
+                    User = session.User,
+                    Source = new SourceFile { Key = sourceKey, OriginalName = session.FileName, SizeBytes = session.FileSize, MimeType = session.MimeType },
+                    Options = defaults,
+                    EstimatedCost = CostModel.Estimate(source.DurationSeconds, source.SizeBytes, defaults, prices),
+                };
+                // Before the copy: a job the store would refuse must not leave a source behind under sources/.
+                try
+                {
+                    newJob.Validate();
+                }
+                catch (ArgumentException ex)
+                {
+                    throw new UploadException(UploadException.Invalid, ex.Message);
+                }
+
+                await storage.PutFileAsync(sourceKey, path, cancellationToken);
+                job = await store.FinishCompletionAsync(held, newJob, cancellationToken);
+            }
+            catch (Exception ex) when (RefusalOf(ex) is { } refusal)
+            {
+                // Recorded even when the caller has gone: the verdict on the file is known and stays.
+                await store.RejectCompletionAsync(held, refusal.Code, refusal.Message, CancellationToken.None);
+                throw;
+            }
+
+            // The job exists: the bookkeeping ends even if the caller has gone (later calls answer from the marker anyway).
+            var completed = session with { ContentId = job.ContentId, JobId = job.JobId };
+            await SaveAsync(completed, CancellationToken.None);
+            open.Remove(session.UploadId);
+            for (var i = 0; i < session.TotalChunks; i++)
+            {
+                await storage.DeleteAsync(session.ChunkKey(i), CancellationToken.None);
+            }
+
+            return completed;
+        }
+        catch (CompletionLostException)
+        {
+            return null;
+        }
+        catch (Exception ex) when (RefusalOf(ex) is null)
+        {
+            // Not the file's fault (chunks missing, storage or the store away, ffmpeg missing, the request cancelled):
+            // nothing is remembered, and the next call starts afresh. A no-op once the marker is finished or lost.
+            await store.ReleaseCompletionAsync(held, CancellationToken.None);
+            throw;
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>
+    /// Returns once another call's completion is no longer that call's to keep: finished, released, or older than
+    /// the stale limit (its instance died; the next begin takes it over). Bounded by the request: a caller that
+    /// gives up cancels the wait, and its next call finds the answer.
+    /// </summary>
+    private async Task WaitForCompleterAsync(UploadCompletion completion, CancellationToken cancellationToken)
+    {
+        do
+        {
+            await Task.Delay(CompletionPoll, time, cancellationToken);
+        }
+        while (await store.GetCompletionAsync(completion.UploadId, cancellationToken) is { State: CompletionState.Completing } current
+            && time.GetUtcNow() - current.StartedAt < options.CompletingStaleAfter);
+    }
+
+    /// <summary>The code and message of a failure that is the file's fault, remembered for good; null for any other failure.</summary>
+    private static (string Code, string Message)? RefusalOf(Exception exception) => exception switch
+    {
+        MediaException { IsInputError: true } e => (e.Code, e.Message),
+        UploadException { Code: UploadException.ChunkSize } e => (e.Code, e.Message),
+        _ => null,
+    };
+
+    /// <summary>A remembered refusal as the exception that first answered it, so the problem a client gets is the same.</summary>
+    private static Exception Refusal(string code, string message) =>
+        code.StartsWith("input_", StringComparison.Ordinal) ? new MediaException(code, message) : new UploadException(code, message);
 
     private async Task AssembleAsync(UploadSession session, string path, CancellationToken cancellationToken)
     {
@@ -361,35 +455,3 @@ public sealed class UploadService(
 
 public sealed record InitializeUpload(string FileName, long FileSize, string? MimeType, string? UploadType, string? Caption = null);
 
-/// <summary>A refused upload step, with its stable code.</summary>
-/// <param name="retryAfter">For a limit that lifts by itself: when to ask again (the <c>Retry-After</c> header).</param>
-public sealed class UploadException(string code, string message, TimeSpan? retryAfter = null) : Exception(message)
-{
-    public const string Invalid = "upload_invalid";
-    public const string TooLarge = "upload_too_large";
-    public const string NotVideo = "upload_not_video";
-    public const string ChunkSize = "chunk_size_mismatch";
-    public const string Incomplete = "upload_incomplete";
-    public const string Completed = "upload_completed";
-    public const string TooManyUploads = "too_many_uploads";
-    public const string QuotaExceeded = "upload_quota_exceeded";
-    public const string TooManyJobs = "too_many_jobs";
-    public const string TooManyChunks = "too_many_chunks";
-    public const string ChunkTimeout = "chunk_timeout";
-    public const string InsufficientStorage = "insufficient_storage";
-
-    public string Code { get; } = code;
-
-    public TimeSpan? RetryAfter { get; } = retryAfter;
-
-    public int Status => Code switch
-    {
-        TooLarge => StatusCodes.Status413PayloadTooLarge,
-        NotVideo => StatusCodes.Status415UnsupportedMediaType,
-        Incomplete or Completed => StatusCodes.Status409Conflict,
-        TooManyUploads or QuotaExceeded or TooManyJobs or TooManyChunks => StatusCodes.Status429TooManyRequests,
-        ChunkTimeout => StatusCodes.Status408RequestTimeout,
-        InsufficientStorage => StatusCodes.Status507InsufficientStorage,
-        _ => StatusCodes.Status400BadRequest,
-    };
-}

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using Mixillo.Jobs.Model;
 using Mixillo.Jobs.Storage;
 
@@ -34,6 +36,14 @@ public sealed record UploadSession
     public string? ContentId { get; init; }
 
     public string? JobId { get; init; }
+
+    /// <summary>
+    /// The content this upload becomes, named after the upload rather than drawn at random, so that every attempt
+    /// at completing it (a takeover after a completer died) writes the same source key instead of another copy.
+    /// Hashed, so the public media URLs of the content do not carry the upload's id.
+    /// </summary>
+    public string TargetContentId =>
+        $"content_{CreatedAt.ToUnixTimeMilliseconds()}_{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(UploadId)))[..10]}";
 
     public string Prefix => StorageKeys.Join("uploads", UploadId) + "/";
 

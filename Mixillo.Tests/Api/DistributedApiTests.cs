@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Mixillo.Jobs.Store;
 using Mixillo.Tests.Storage;
 using Mixillo.Tests.Support;
 using Mixillo.Tests.Worker;
@@ -58,5 +59,25 @@ public sealed class DistributedApiTests(DistributedFixture servers, Clips clips)
         {
             worker.Kill(entireProcessTree: true);
         }
+    }
+
+    [Fact]
+    public async Task Two_api_instances_completing_one_upload_at_once_make_one_content()
+    {
+        await using var deployment = new Deployment(await servers.DeploymentSettingsAsync(Uploads.QuickJobs()));
+        await deployment.InitializeAsync();
+        using var first = new ApiFactory(deployment.Settings);
+        using var second = new ApiFactory(deployment.Settings);
+        HttpClient[] clients = [await first.ClientAsync("jane"), await second.ClientAsync("jane")];
+        var uploadId = await Uploads.SendChunksAsync(clients[0], clips["portrait"]);
+
+        var answers = await Uploads.CompleteAtOnceAsync(clients, uploadId, calls: 6);
+
+        Assert.All(answers, a => Assert.True(a.Status == HttpStatusCode.Accepted, $"{a.Status}: {a.Body}"));
+        Assert.Single(answers.Select(a => a.Body).Distinct());
+        var job = Assert.Single((await deployment.Store.ListAsync(new JobQuery { UserId = "jane" }, CancellationToken.None)).Jobs);
+        Assert.Equal(job.JobId, JsonDocument.Parse(answers[0].Body).RootElement.GetProperty("data").GetProperty("jobId").GetString());
+        Assert.Equal([job.SourceFile.Key], await deployment.KeysAsync("sources/"));
+        Assert.Empty(await deployment.KeysAsync($"uploads/{uploadId}/chunk-"));
     }
 }

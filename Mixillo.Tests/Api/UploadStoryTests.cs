@@ -152,7 +152,7 @@ public sealed class UploadStoryTests(Clips clips, EmbeddedApiFactory api) : ICla
         var refused = await Body(await client.PostAsync($"/api/content/upload/{uploadId}/complete", null), HttpStatusCode.UnprocessableEntity);
         Assert.Equal("input_truncated", refused.GetProperty("code").GetString());
 
-        // Kept whole: every chunk still there, and completing again validates the same file again.
+        // Kept whole: every chunk still there, and completing again answers the same refusal.
         var kept = (await Body(await client.GetAsync($"/api/content/upload/{uploadId}"), HttpStatusCode.OK)).GetProperty("data");
         Assert.True(kept.GetProperty("allReceived").GetBoolean());
         var again = await Body(await client.PostAsync($"/api/content/upload/{uploadId}/complete", null), HttpStatusCode.UnprocessableEntity);

@@ -20,6 +20,16 @@ internal static class Uploads
 
     public static async Task<Completed> SendAsync(HttpClient client, string path)
     {
+        var uploadId = await SendChunksAsync(client, path);
+        var completed = await client.PostAsync($"/api/content/upload/{uploadId}/complete", null);
+        Assert.Equal(HttpStatusCode.Accepted, completed.StatusCode);
+        var data = JsonDocument.Parse(await completed.Content.ReadAsStringAsync()).RootElement.GetProperty("data");
+        return new Completed(uploadId, data.GetProperty("contentId").GetString()!, data.GetProperty("jobId").GetString()!);
+    }
+
+    /// <summary>Initializes an upload of <paramref name="path"/> and sends every chunk; returns the upload's id.</summary>
+    public static async Task<string> SendChunksAsync(HttpClient client, string path)
+    {
         var file = await File.ReadAllBytesAsync(path);
         var init = JsonDocument.Parse(await (await client.PostAsJsonAsync("/api/content/upload/initialize",
             new { fileName = Path.GetFileName(path), fileSize = file.Length, mimeType = "video/mp4" })).Content.ReadAsStringAsync()).RootElement.GetProperty("data");
@@ -31,9 +41,23 @@ internal static class Uploads
             Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         }
 
-        var completed = await client.PostAsync($"/api/content/upload/{uploadId}/complete", null);
-        Assert.Equal(HttpStatusCode.Accepted, completed.StatusCode);
-        var data = JsonDocument.Parse(await completed.Content.ReadAsStringAsync()).RootElement.GetProperty("data");
-        return new Completed(uploadId, data.GetProperty("contentId").GetString()!, data.GetProperty("jobId").GetString()!);
+        return uploadId;
+    }
+
+    /// <summary>
+    /// <paramref name="calls"/> completes of one upload, all released at once, through the clients in turn (one per
+    /// API instance, say); returns each call's status and body.
+    /// </summary>
+    public static async Task<(HttpStatusCode Status, string Body)[]> CompleteAtOnceAsync(IReadOnlyList<HttpClient> clients, string uploadId, int calls)
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var completes = Enumerable.Range(0, calls).Select(i => Task.Run(async () =>
+        {
+            await gate.Task;
+            using var response = await clients[i % clients.Count].PostAsync($"/api/content/upload/{uploadId}/complete", null);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        })).ToList();
+        gate.SetResult();
+        return await Task.WhenAll(completes);
     }
 }
