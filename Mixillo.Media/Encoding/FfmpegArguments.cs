@@ -27,17 +27,18 @@ public static class FfmpegArguments
     ];
 
     /// <summary>
-    /// The packets from <paramref name="fromSeconds"/> to the end of the file (the demuxer seeks to the keyframe before
-    /// it), read without decoding, with the probe's format and protocol limits and the demuxer the encode forces.
+    /// The packets from <paramref name="fromSeconds"/> (the demuxer seeks to the keyframe before it) to the first one at
+    /// or after <paramref name="toSeconds"/> or the end of the file, read without decoding, with the probe's format and
+    /// protocol limits and the demuxer the encode forces; one line a packet (<see cref="Probing.TailPackets"/>).
     /// </summary>
-    public static IReadOnlyList<string> TailPackets(string path, string demuxer, IEnumerable<string> allowedFormats, double fromSeconds) =>
+    public static IReadOnlyList<string> TailPackets(string path, string demuxer, IEnumerable<string> allowedFormats, double fromSeconds, double toSeconds) =>
     [
         "-v", "error",
         "-protocol_whitelist", "file",
         "-format_whitelist", string.Join(',', allowedFormats),
         "-f", demuxer,
-        "-read_intervals", Invariant($"{fromSeconds:0.######}%"),
-        "-print_format", "json",
+        "-read_intervals", Invariant($"{fromSeconds:0.######}%{toSeconds:0.######}"),
+        "-print_format", "compact=print_section=0",
         "-show_entries", "packet=pts_time,dts_time,duration_time",
         FileUrl(path),
     ];

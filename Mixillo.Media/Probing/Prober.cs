@@ -35,10 +35,19 @@ public sealed class Prober(MediaOptions options, Ffprobe ffprobe)
         var metadata = ProbeParser.Parse(output.Json, file.Length);
         SourceValidator.Validate(metadata, options);
 
-        // A header can declare media the file no longer holds (cut short): its last second must be there.
-        var tail = await ffprobe.RunAsync(
-            FfmpegArguments.TailPackets(file.FullName, metadata.Demuxer, options.AllowedFormatList, TruncationCheck.TailStart(metadata)), cancellationToken);
-        TruncationCheck.Validate(metadata, tail);
+        // A header can declare media the file no longer holds (cut short), or less than it holds: its last second
+        // must be there, and nothing much after it.
+        var bounds = SourceBounds.For(metadata, options);
+        var tail = new TailPackets();
+        var errors = await ffprobe.ReadLinesAsync(
+            FfmpegArguments.TailPackets(file.FullName, metadata.Demuxer, options.AllowedFormatList, TailCheck.TailStart(metadata), TailCheck.TailEnd(metadata, bounds)),
+            line =>
+            {
+                tail.Feed(line);
+                return !TailCheck.Overran(metadata, bounds, tail);
+            },
+            cancellationToken);
+        TailCheck.Validate(metadata, bounds, tail, errors);
         return metadata;
     }
 

@@ -79,6 +79,20 @@ public sealed class Clips : IDisposable
                 "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-c:a", "libopus", path);
             return path;
         });
+        // Sources that hold more than they declare. A Matroska file of 60 s whose header says 5 s: the segment's
+        // Duration rewritten in place (ffmpeg has no way to write a false one), the timestamps left true.
+        Add("mkv60", () =>
+        {
+            var path = _folder.File("mkv60.mkv");
+            Tool.Ffmpeg("-f", "lavfi", "-i", "testsrc2=size=64x114:rate=1:duration=60", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", path);
+            return path;
+        });
+        Add("claims5", () =>
+        {
+            var path = _folder.File("claims5.mkv");
+            File.WriteAllBytes(path, Matroska.WithDuration(File.ReadAllBytes(this["mkv60"]), TimeSpan.FromSeconds(5)));
+            return path;
+        });
         // Not a video at all, named as one.
         Add("text", () =>
         {

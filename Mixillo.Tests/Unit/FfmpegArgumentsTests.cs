@@ -155,11 +155,11 @@ public class FfmpegArgumentsTests
     [Fact]
     public void The_tail_read_keeps_the_probes_limits_forces_the_encodes_demuxer_and_decodes_nothing()
     {
-        var args = FfmpegArguments.TailPackets("clip.mp4", "mov", ["mov", "matroska"], 3.5);
+        var args = FfmpegArguments.TailPackets("clip.mp4", "mov", ["mov", "matroska"], 3.5, 7.5);
         Assert.Equal("file", After(args, "-protocol_whitelist"));
         Assert.Equal("mov,matroska", After(args, "-format_whitelist"));
         Assert.Equal("mov", After(args, "-f"));
-        Assert.Equal("3.5%", After(args, "-read_intervals"));
+        Assert.Equal("3.5%7.5", After(args, "-read_intervals"));
         Assert.Equal("packet=pts_time,dts_time,duration_time", After(args, "-show_entries"));
         Assert.StartsWith("file:/", args[^1], StringComparison.Ordinal);
     }
