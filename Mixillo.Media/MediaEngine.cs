@@ -79,9 +79,10 @@ public sealed class MediaEngine(MediaOptions options, TimeProvider time)
     {
         var plan = EncodePlanner.Plan(source, transcode);
         Directory.CreateDirectory(Path.Combine(folder, OutputLayout.ThumbnailFolder));
+        var bounds = SourceBounds.For(source, options);
         var encode = await Runner().RunAsync(
-            new FfmpegStep(FfmpegStep.Encode, plan.Renditions.Count, source.DurationSeconds, MediaErrorCodes.EncodeFailed) { ReadsSource = true },
-            FfmpegArguments.Encode(plan, input, source.Demuxer, folder),
+            new FfmpegStep(FfmpegStep.Encode, plan.Renditions.Count, source.DurationSeconds, MediaErrorCodes.EncodeFailed) { Source = bounds },
+            FfmpegArguments.Encode(plan, bounds, input, source.Demuxer, folder),
             percent => progress?.Report(new MediaProgress(MediaProgress.Encode, percent)),
             cancellationToken);
 

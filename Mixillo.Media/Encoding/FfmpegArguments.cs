@@ -1,5 +1,6 @@
 using System.Globalization;
 using Mixillo.Media.Planning;
+using Mixillo.Media.Probing;
 
 namespace Mixillo.Media.Encoding;
 
@@ -13,6 +14,8 @@ public static class FfmpegArguments
     public const int AudioSampleRate = 44100;
     public const int Mp3Kbps = 192;
     public const double SegmentSeconds = 6;
+
+    private const string FrameCounter = "frames";
 
     private static readonly string[] Common = ["-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-progress", "pipe:1", "-nostats"];
 
@@ -43,11 +46,25 @@ public static class FfmpegArguments
         FileUrl(path),
     ];
 
-    /// <summary>One process: the source is decoded once and every output of the plan is written from that decode.</summary>
-    public static IReadOnlyList<string> Encode(EncodePlan plan, string input, string demuxer, string outputFolder)
+    /// <summary>
+    /// One process: the source is decoded once and every output of the plan is written from that decode. The decode
+    /// is bounded by what the source may hold: no picture over <see cref="SourceBounds.Pixels"/> is decoded, nothing
+    /// after <see cref="SourceBounds.StopSeconds"/> is read, and the first output counts the decoded frames (the
+    /// progress reports <c>frame=</c> for the first video output), so the runner sees a source denser than it declared.
+    /// </summary>
+    public static IReadOnlyList<string> Encode(EncodePlan plan, SourceBounds bounds, string input, string demuxer, string outputFolder)
     {
-        var args = new List<string>(Common) { "-protocol_whitelist", "file", "-f", demuxer, "-i", FileUrl(input) };
+        var args = new List<string>(Common)
+        {
+            "-protocol_whitelist", "file", "-f", demuxer,
+            "-max_pixels", bounds.Pixels.ToString(CultureInfo.InvariantCulture), "-t", Invariant($"{bounds.StopSeconds:0.###}"),
+            "-i", FileUrl(input),
+        };
         args.AddRange(["-filter_complex", FilterGraph(plan)]);
+
+        // Every frame as decoded, to nowhere: passing a reference on costs next to nothing. The encoder keeps the
+        // counter's microsecond time base, or its default (the frame rate's) would fold its timestamps together.
+        args.AddRange(["-map", $"[{FrameCounter}]", "-fps_mode", "passthrough", "-enc_time_base:v", "1/1000000", "-f", "null", "-"]);
 
         for (var i = 0; i < plan.Renditions.Count; i++)
         {
@@ -89,12 +106,14 @@ public static class FfmpegArguments
     }
 
     /// <summary>
-    /// The filter graph: one split of the decoded video into a branch per rendition, one for the thumbnails
-    /// (a select that keeps only the N frames it needs) and one for the preview (trimmed, so it ends early).
+    /// The filter graph: one split of the decoded video into the frame counter, a branch per rendition, one for the
+    /// thumbnails (a select that keeps only the N frames it needs) and one for the preview (trimmed, so it ends early).
     /// </summary>
     public static string FilterGraph(EncodePlan plan)
     {
-        var branches = new List<string>();
+        // Numbered, not timed: the source's timestamps may repeat or run back (the files the counter is for), which a
+        // muxer refuses; and counted in microseconds its position never leads the real outputs' in the progress.
+        var branches = new List<string> { $"settb=1/1000000,setpts=N[{FrameCounter}]" };
         for (var i = 0; i < plan.Renditions.Count; i++)
         {
             var r = plan.Renditions[i];

@@ -4,7 +4,8 @@ namespace Mixillo.Media.Running;
 
 /// <summary>
 /// Runs one ffmpeg: progress from <c>-progress pipe:1</c>, the stderr tail kept for diagnostics,
-/// killed (with its children) on cancellation or when its progress stalls.
+/// killed (with its children) on cancellation, when its progress stalls, or when the source it decodes turns
+/// out to hold more than it declared (<see cref="SourceOverrun"/>).
 /// </summary>
 public sealed class FfmpegRunner(MediaOptions options, TimeProvider time)
 {
@@ -72,11 +73,20 @@ public sealed class FfmpegRunner(MediaOptions options, TimeProvider time)
         var progress = new ProgressParser(step.MediaSeconds);
         var lastMove = time.GetTimestamp();
         var stalled = false;
+        MediaException? overrun = null;
         var processorTime = TimeSpan.Zero;
         var tail = new Queue<string>();
 
         using var stopWatchdog = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var registration = cancellationToken.Register(() => Processes.Kill(process));
+
+        void Overran(MediaException? refusal)
+        {
+            if (refusal is not null && Interlocked.CompareExchange(ref overrun, refusal, null) is null)
+            {
+                Processes.Kill(process);
+            }
+        }
 
         var readProgress = Task.Run(async () =>
         {
@@ -86,7 +96,15 @@ public sealed class FfmpegRunner(MediaOptions options, TimeProvider time)
                 {
                     Interlocked.Exchange(ref lastMove, time.GetTimestamp());
                     processorTime = ProcessorTime(process, processorTime);
-                    onPercent?.Invoke(progress.Percent);
+                    if (step.Source is { } bounds)
+                    {
+                        Overran(SourceOverrun.Check(bounds, progress));
+                    }
+
+                    if (overrun is null)
+                    {
+                        onPercent?.Invoke(progress.Percent);
+                    }
                 }
             }
         }, CancellationToken.None);
@@ -95,6 +113,11 @@ public sealed class FfmpegRunner(MediaOptions options, TimeProvider time)
         {
             while (await process.StandardError.ReadLineAsync(CancellationToken.None) is { } line)
             {
+                if (step.ReadsSource)
+                {
+                    Overran(SourceOverrun.Check(line));
+                }
+
                 lock (tail)
                 {
                     tail.Enqueue(line);
@@ -137,6 +160,11 @@ public sealed class FfmpegRunner(MediaOptions options, TimeProvider time)
         var diagnostics = string.Join('\n', tail);
         activity?.SetTag("process.exit.code", process.ExitCode);
         cancellationToken.ThrowIfCancellationRequested();
+        if (overrun is not null)
+        {
+            throw overrun;
+        }
+
         if (stalled)
         {
             throw new MediaException(MediaErrorCodes.EncoderStalled, $"ffmpeg made no progress for {options.StallTimeout.TotalSeconds:0.#} s and was stopped.")

@@ -1,3 +1,5 @@
+using Mixillo.Media.Probing;
+
 namespace Mixillo.Media.Running;
 
 /// <summary>What one ffmpeg run is for: its name in traces and metrics, how many rungs it writes, how much media it reads, and its failure code.</summary>
@@ -5,8 +7,13 @@ public sealed record FfmpegStep(string Name, int Rungs, double MediaSeconds, str
 {
     public const string Encode = "encode";
 
-    /// <summary>The step decodes the user's source: its decode failures are the source's fault (see <see cref="FfmpegFailure"/>).</summary>
-    public bool ReadsSource { get; init; }
+    /// <summary>
+    /// Set when the step decodes the user's source: what the source may hold (see <see cref="SourceOverrun"/>).
+    /// Its decode failures are the source's fault too (see <see cref="FfmpegFailure"/>).
+    /// </summary>
+    public SourceBounds? Source { get; init; }
+
+    public bool ReadsSource => Source is not null;
 
     public static FfmpegStep Package(bool hls, bool dash, int rungs, double mediaSeconds) =>
         new(hls && dash ? "package hls+dash" : hls ? "package hls" : "package dash", rungs, mediaSeconds, MediaErrorCodes.PackageFailed);

@@ -167,6 +167,14 @@ public sealed class ProcessCommandTests(Clips clips) : IDisposable
     }
 
     [Fact]
+    public async Task A_source_that_runs_past_its_declared_duration_exits_2_with_input_too_long()
+    {
+        var (exit, _, stderr) = await Worker("process", clips["restarting"], "--out", _folder.File("out"), "--preset", "ultrafast");
+        Assert.Equal(2, exit);
+        Assert.Equal("input_too_long", LastJsonLine(stderr).GetProperty("code").GetString());
+    }
+
+    [Fact]
     public async Task Demo_generates_its_own_clip()
     {
         var output = _folder.File("demo");

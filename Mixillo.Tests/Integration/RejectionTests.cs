@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Mixillo.Media;
 using Mixillo.Media.Encoding;
+using Mixillo.Media.Probing;
 using Mixillo.Media.Running;
 using Mixillo.Tests.Support;
 
@@ -130,11 +131,13 @@ public sealed class RejectionTests(Clips clips) : IDisposable
         // Even handed straight to the encoder (as if probing had been skipped), the forced demuxer and the
         // file-only protocol list make ffmpeg fail rather than fetch.
         var runner = new FfmpegRunner(new MediaOptions(), TimeProvider.System);
-        var plan = EncodePlanner.Plan(await _engine.ProbeAsync(clips["tiny"], CancellationToken.None), new TranscodeOptions { Preset = "ultrafast" });
+        var source = await _engine.ProbeAsync(clips["tiny"], CancellationToken.None);
+        var plan = EncodePlanner.Plan(source, new TranscodeOptions { Preset = "ultrafast" });
+        var bounds = SourceBounds.For(source, new MediaOptions());
         await Assert.ThrowsAsync<MediaException>(() =>
-            runner.RunAsync(new FfmpegStep(FfmpegStep.Encode, 1, 3, MediaErrorCodes.EncodeFailed), FfmpegArguments.Encode(plan, playlist, "mov", _folder.Path), null, CancellationToken.None));
+            runner.RunAsync(new FfmpegStep(FfmpegStep.Encode, 1, 3, MediaErrorCodes.EncodeFailed), FfmpegArguments.Encode(plan, bounds, playlist, "mov", _folder.Path), null, CancellationToken.None));
         await Assert.ThrowsAsync<MediaException>(() =>
-            runner.RunAsync(new FfmpegStep(FfmpegStep.Encode, 1, 3, MediaErrorCodes.EncodeFailed), FfmpegArguments.Encode(plan, playlist, "hls", _folder.Path), null, CancellationToken.None));
+            runner.RunAsync(new FfmpegStep(FfmpegStep.Encode, 1, 3, MediaErrorCodes.EncodeFailed), FfmpegArguments.Encode(plan, bounds, playlist, "hls", _folder.Path), null, CancellationToken.None));
 
         await Task.Delay(200);
         Assert.False(listener.Pending(), "ffmpeg connected to the address named inside the file");

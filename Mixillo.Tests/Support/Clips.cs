@@ -93,6 +93,40 @@ public sealed class Clips : IDisposable
             File.WriteAllBytes(path, Matroska.WithDuration(File.ReadAllBytes(this["mkv60"]), TimeSpan.FromSeconds(5)));
             return path;
         });
+        // Eight copies of a 2 s MPEG-TS clip, end to end: each starts its timestamps over, so the file declares
+        // 2 s and ffmpeg, which joins the pieces, decodes 16 s.
+        Add("restarting", () =>
+        {
+            var piece = _folder.File("piece.ts");
+            Tool.Ffmpeg("-f", "lavfi", "-i", "testsrc2=size=64x114:rate=30:duration=2", "-f", "lavfi", "-i", "sine=duration=2",
+                "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", piece);
+            var path = _folder.File("restarting.ts");
+            File.WriteAllBytes(path, [.. Enumerable.Repeat(File.ReadAllBytes(piece), 8).SelectMany(bytes => bytes)]);
+            return path;
+        });
+        // 60 s of 30 fps squeezed into 5 s: it declares 30 fps and 5 s (150 frames) and holds 1,800 frames.
+        Add("dense", () =>
+        {
+            var path = _folder.File("dense.mkv");
+            var normal = _folder.File("dense-source.mkv");
+            Tool.Ffmpeg("-f", "lavfi", "-i", "testsrc2=size=64x114:rate=30:duration=60", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-bf", "0", normal);
+            Tool.Ffmpeg("-i", normal, "-c", "copy", "-bsf:v", "setts=ts=TS/12", path);
+            return path;
+        });
+        // MPEG-TS whose picture grows from 360x640 to 720x1280 after 2 s (timestamps continuous; the stream
+        // carries each part's parameter sets): probing sees only the first size.
+        Add("growing", () =>
+        {
+            var small = _folder.File("growing-small.ts");
+            var large = _folder.File("growing-large.ts");
+            Tool.Ffmpeg("-f", "lavfi", "-i", "testsrc2=size=360x640:rate=30:duration=2", "-f", "lavfi", "-i", "sine=duration=2",
+                "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", small);
+            Tool.Ffmpeg("-f", "lavfi", "-i", "testsrc2=size=720x1280:rate=30:duration=2", "-f", "lavfi", "-i", "sine=duration=2",
+                "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-output_ts_offset", "2", large);
+            var path = _folder.File("growing.ts");
+            File.WriteAllBytes(path, [.. File.ReadAllBytes(small), .. File.ReadAllBytes(large)]);
+            return path;
+        });
         // Not a video at all, named as one.
         Add("text", () =>
         {

@@ -19,7 +19,7 @@ public class FfmpegArgumentsTests
     };
 
     private static IReadOnlyList<string> Encode(SourceMetadata source, TranscodeOptions options) =>
-        FfmpegArguments.Encode(EncodePlanner.Plan(source, options), "/in/clip.mp4", source.Demuxer, "/out");
+        FfmpegArguments.Encode(EncodePlanner.Plan(source, options), SourceBounds.For(source, new MediaOptions()), "/in/clip.mp4", source.Demuxer, "/out");
 
     private static string After(IReadOnlyList<string> args, string flag, int nth = 0) =>
         args.Select((a, i) => (a, i)).Where(x => x.a == flag).Select(x => args[x.i + 1]).ElementAt(nth);
@@ -38,7 +38,7 @@ public class FfmpegArgumentsTests
     public void One_split_feeds_every_rendition_the_thumbnails_and_the_preview()
     {
         var graph = FfmpegArguments.FilterGraph(EncodePlanner.Plan(Source(), new TranscodeOptions()));
-        Assert.StartsWith("[0:2]split=5[s0][s1][s2][s3][s4];", graph, StringComparison.Ordinal);
+        Assert.StartsWith("[0:2]split=6[s0][s1][s2][s3][s4][s5];[s0]settb=1/1000000,setpts=N[frames];", graph, StringComparison.Ordinal);
         Assert.Contains("fps=30,scale=720:1280:flags=bicubic,setsar=1,format=yuv420p[v0]", graph, StringComparison.Ordinal);
         Assert.Contains("scale=360:640:flags=bicubic,setsar=1,format=yuv420p[v2]", graph, StringComparison.Ordinal);
         Assert.Contains("trim=start=0:duration=3,setpts=PTS-STARTPTS,fps=15,scale=360:-2", graph, StringComparison.Ordinal);
@@ -76,9 +76,9 @@ public class FfmpegArgumentsTests
     {
         var options = new TranscodeOptions { Ladder = [Rung.P480], ThumbnailCount = 0, Preview = false, Audio = false };
         var args = Encode(Source(), options);
-        Assert.Equal("[0:2]split=1[s0];[s0]fps=30,scale=480:854:flags=bicubic,setsar=1,format=yuv420p[v0]", After(args, "-filter_complex"));
+        Assert.Equal("[0:2]split=2[s0][s1];[s0]settb=1/1000000,setpts=N[frames];[s1]fps=30,scale=480:854:flags=bicubic,setsar=1,format=yuv420p[v0]", After(args, "-filter_complex"));
         Assert.DoesNotContain("libmp3lame", args);
-        Assert.Equal(["[v0]", "0:1"], args.Select((a, i) => (a, i)).Where(x => x.a == "-map").Select(x => args[x.i + 1]));
+        Assert.Equal(["[frames]", "[v0]", "0:1"], args.Select((a, i) => (a, i)).Where(x => x.a == "-map").Select(x => args[x.i + 1]));
     }
 
     [Fact]
@@ -118,6 +118,27 @@ public class FfmpegArgumentsTests
     public void An_unknown_frame_rate_spaces_thumbnails_as_if_30_fps()
     {
         Assert.Equal([15, 45], EncodePlanner.Thumbnails(videoSeconds: 2, fps: 0, count: 2).Select(t => t.Frame));
+    }
+
+    [Fact]
+    public void The_decode_reads_a_second_past_the_bound_at_most_and_no_picture_larger_than_allowed()
+    {
+        // 10 s declared: bounded at 12 s, so ffmpeg stops reading at 13 s; 7680 px squared at the most.
+        var args = Encode(Source(), new TranscodeOptions()).ToList();
+        var input = args.IndexOf("-i");
+        Assert.Equal("13", After(args, "-t"));
+        Assert.Equal("58982400", After(args, "-max_pixels"));
+        Assert.True(args.IndexOf("-t") < input && args.IndexOf("-max_pixels") < input, "bounds of the input, not of one output");
+    }
+
+    [Fact]
+    public void The_first_output_counts_every_decoded_frame_and_writes_nothing()
+    {
+        var args = Encode(Source(), new TranscodeOptions()).ToList();
+        var counter = args.IndexOf("[frames]");
+        Assert.Equal("-map", args[counter - 1]);
+        Assert.True(counter < args.IndexOf("[v0]"), "progress reports the first video output's frames");
+        Assert.Equal(["-fps_mode", "passthrough", "-enc_time_base:v", "1/1000000", "-f", "null", "-"], args[(counter + 1)..(counter + 8)]);
     }
 
     [Fact]

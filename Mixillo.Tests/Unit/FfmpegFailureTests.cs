@@ -1,5 +1,6 @@
 using Mixillo.Jobs.Model;
 using Mixillo.Media;
+using Mixillo.Media.Probing;
 using Mixillo.Media.Running;
 using Mixillo.Worker.Hosting;
 
@@ -7,7 +8,7 @@ namespace Mixillo.Tests.Unit;
 
 public class FfmpegFailureTests
 {
-    private static readonly FfmpegStep Encode = new(FfmpegStep.Encode, 3, 4, MediaErrorCodes.EncodeFailed) { ReadsSource = true };
+    private static readonly FfmpegStep Encode = new(FfmpegStep.Encode, 3, 4, MediaErrorCodes.EncodeFailed) { Source = new SourceBounds(4, 6, 360, 1 << 20) };
 
     // ffmpeg 5.1's stderr (-loglevel error) encoding a 4 s faststart MP4 cut after 40,000 bytes.
     private const string CutMp4 = """

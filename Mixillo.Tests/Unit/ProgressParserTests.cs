@@ -38,6 +38,15 @@ public class ProgressParserTests
     }
 
     [Fact]
+    public void Frames_count_as_progress_while_the_position_stands_still()
+    {
+        var parser = new ProgressParser(expectedSeconds: 8);
+        _ = Block2.Select(parser.Feed).ToList();
+        Assert.Contains(true, new[] { "frame=90", "out_time_us=2000000", "total_size=10240", "progress=continue" }.Select(parser.Feed));
+        Assert.Equal(90, parser.Frames);
+    }
+
+    [Fact]
     public void Noise_is_ignored()
     {
         var parser = new ProgressParser(expectedSeconds: 8);

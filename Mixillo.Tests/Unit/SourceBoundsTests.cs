@@ -5,7 +5,7 @@ namespace Mixillo.Tests.Unit;
 
 public class SourceBoundsTests
 {
-    private static SourceBounds Bounds(double duration, double maxSeconds = 600) => SourceBounds.For(
+    private static SourceBounds Bounds(double duration, double fps = 30, double maxSeconds = 600, int maxLongSide = 7680) => SourceBounds.For(
         new SourceMetadata
         {
             DurationSeconds = duration,
@@ -13,9 +13,9 @@ public class SourceBoundsTests
             BitrateBps = 1,
             FormatName = "matroska,webm",
             Demuxer = "matroska",
-            Video = new VideoStreamInfo { Index = 0, Codec = "h264", CodedWidth = 360, CodedHeight = 640, Rotation = 0, FramesPerSecond = 30, PixelFormat = "yuv420p" },
+            Video = new VideoStreamInfo { Index = 0, Codec = "h264", CodedWidth = 360, CodedHeight = 640, Rotation = 0, FramesPerSecond = fps, PixelFormat = "yuv420p" },
         },
-        new MediaOptions { MaxDurationSeconds = maxSeconds });
+        new MediaOptions { MaxDurationSeconds = maxSeconds, MaxLongSide = maxLongSide });
 
     [Theory]
     [InlineData(5, 7)]
@@ -35,4 +35,17 @@ public class SourceBoundsTests
     [Fact]
     public void The_read_stops_a_second_past_the_bound() =>
         Assert.Equal(8, Bounds(5).StopSeconds, precision: 9);
+
+    [Theory]
+    [InlineData(30, 420)]
+    [InlineData(0, 420)]
+    [InlineData(120, 840)]
+    public void Frames_are_bounded_at_the_declared_rate_or_60_fps_whichever_is_more(double fps, long frames) =>
+        Assert.Equal(frames, Bounds(5, fps).Frames);
+
+    [Theory]
+    [InlineData(7680, 7680L * 7680)]
+    [InlineData(700, 704L * 700)]
+    public void A_picture_may_be_as_large_as_a_square_at_the_long_side_limit_as_a_decoder_pads_it(int maxLongSide, long pixels) =>
+        Assert.Equal(pixels, Bounds(5, maxLongSide: maxLongSide).Pixels);
 }

@@ -122,6 +122,7 @@ public sealed class WorkerTests(Clips clips) : IAsyncLifetime
     [InlineData("text", "input_not_video")]
     [InlineData("truncated", "input_truncated")]
     [InlineData("claims5", "input_too_long")]
+    [InlineData("restarting", "input_too_long")]
     public async Task Invalid_input_fails_at_once_with_its_code_and_leaves_nothing_staged(string clip, string code)
     {
         await _deployment.StartWorkerAsync();
