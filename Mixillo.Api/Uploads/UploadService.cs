@@ -415,9 +415,10 @@ public sealed class UploadService(
     /// <summary>Refuses new upload work while the scratch or storage folder is below its floor.</summary>
     private void EnsureSpace()
     {
-        if (_space.FirstLow() is { } low)
+        // Which folder (a server path) is for the operator: /health's log says it; the client learns when to come back.
+        if (_space.FirstShortfall() is not null)
         {
-            throw new UploadException(UploadException.InsufficientStorage, $"The service is short of disk space ({low.Name}); try again later.", LimitRetryAfter);
+            throw new UploadException(UploadException.InsufficientStorage, "The service is short of disk space; try again later.", LimitRetryAfter);
         }
     }
 

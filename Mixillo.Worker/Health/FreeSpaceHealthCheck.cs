@@ -7,7 +7,7 @@ internal sealed class FreeSpaceHealthCheck(IEnumerable<SpaceFloors> kinds) : IHe
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var low = kinds.SelectMany(kind => kind.Floors).Distinct().Where(floor => floor.IsLow).ToList();
+        var low = kinds.SelectMany(kind => kind.Floors).Distinct().Select(floor => floor.Shortfall()).OfType<string>().ToList();
         return Task.FromResult(low.Count == 0 ? HealthCheckResult.Healthy() : HealthCheckResult.Degraded(string.Join("; ", low)));
     }
 }

@@ -13,9 +13,9 @@ public sealed record SpaceFloor(string Name, string Folder, long MinFreeBytes)
         return new DriveInfo(Path.GetFullPath(Folder)).AvailableFreeSpace;
     }
 
-    public bool IsLow => FreeBytes() < MinFreeBytes;
-
-    public override string ToString() => $"{Name} ({Folder}) has {FreeBytes() >> 20} MiB free, below its floor of {MinFreeBytes >> 20} MiB";
+    /// <summary>What is wrong when the floor is reached (one look at the file system), or null while there is room.</summary>
+    public string? Shortfall() =>
+        FreeBytes() is var free && free < MinFreeBytes ? $"{Name} ({Folder}) has {free >> 20} MiB free, below its floor of {MinFreeBytes >> 20} MiB" : null;
 }
 
 /// <summary>The floors of one kind of work: <see cref="Uploads"/> (the API) or <see cref="Stages"/> (a worker).</summary>
@@ -24,6 +24,6 @@ public sealed record SpaceFloors(string Work, IReadOnlyList<SpaceFloor> Floors)
     public const string Uploads = "uploads";
     public const string Stages = "stages";
 
-    /// <summary>The first floor that is reached, or null when the work may go on.</summary>
-    public SpaceFloor? FirstLow() => Floors.FirstOrDefault(floor => floor.IsLow);
+    /// <summary>The shortfall of the first floor that is reached, or null when the work may go on.</summary>
+    public string? FirstShortfall() => Floors.Select(floor => floor.Shortfall()).FirstOrDefault(shortfall => shortfall is not null);
 }

@@ -58,11 +58,11 @@ public sealed partial class WorkerService(
         {
             try
             {
-                if (space.FirstLow() is { } low)
+                if (space.FirstShortfall() is { } shortfall)
                 {
                     // A stage would fill the disk halfway through; what runs finishes, nothing new starts.
                     pulse.Beat();
-                    LogLowSpace(low.ToString());
+                    LogLowSpace(shortfall);
                     await Task.Delay(queue.PollInterval, stopping);
                     continue;
                 }
