@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.Net.Http.Headers;
+using Mixillo.Api.Apis;
 using Mixillo.Api.Auth;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Mixillo.Api.Http;
@@ -38,6 +39,8 @@ public static class Extensions
         services.AddSingleton<ChunkGate>();
         services.AddSpaceFloors(SpaceFloors.Uploads, sp => (sp.GetRequiredService<UploadOptions>().ScratchRoot, sp.GetRequiredService<UploadOptions>().MinFreeBytes));
         services.AddSingleton<UploadService>();
+        services.AddSingleton<JobCleaner>();
+        services.AddSingleton<PublishedContent>();
         services.AddHostedService<UploadSweeper>();
         services.AddHostedService<QueueGauges>();
 

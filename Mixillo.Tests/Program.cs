@@ -5,14 +5,20 @@ namespace Mixillo.Tests;
 /// <summary>
 /// Not used by the test runner. <c>dotnet Mixillo.Tests.dll hold-lease sqlite|postgres CONNECTION</c> claims one
 /// job, prints <c>claimed JOBID TOKEN</c>, then heartbeats until killed: a worker that the crash tests SIGKILL.
+/// <c>slow-publish</c> runs a worker whose publish crawls (<see cref="Worker.SlowPublishWorker"/>).
 /// </summary>
 public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        if (args is [Worker.SlowPublishWorker.Verb])
+        {
+            return await Worker.SlowPublishWorker.RunAsync();
+        }
+
         if (args is not ["hold-lease", var provider, var connectionString])
         {
-            await Console.Error.WriteLineAsync("usage: Mixillo.Tests hold-lease sqlite|postgres CONNECTION");
+            await Console.Error.WriteLineAsync($"usage: Mixillo.Tests hold-lease sqlite|postgres CONNECTION | Mixillo.Tests {Worker.SlowPublishWorker.Verb}");
             return 2;
         }
 

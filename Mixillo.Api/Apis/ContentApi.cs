@@ -63,9 +63,7 @@ public static class ContentApi
     public static async Task<Results<Ok<Envelope<ContentView>>, ProblemHttpResult>> GetContent(
         IJobStore store, Mixillo.Jobs.Storage.IObjectStorage storage, string contentId, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
-        var job = JobIds.IsValid(contentId)
-            ? (await store.ListAsync(new JobQuery { ContentId = contentId, Limit = 1 }, cancellationToken)).Jobs.FirstOrDefault()
-            : null;
+        var job = JobIds.IsValid(contentId) ? await store.GetByContentAsync(contentId, cancellationToken) : null;
         if (job is null || (job.UserId != UserId(user) && !user.IsInRole(AuthOptions.AdminRole)))
         {
             return Problems.NotFound("content_not_found", $"No content {contentId}.");

@@ -1,12 +1,14 @@
 using Microsoft.Net.Http.Headers;
 using Mixillo.Jobs.Storage;
+using Mixillo.Worker.Hosting;
 
 namespace Mixillo.Api.Apis;
 
 /// <summary>
 /// Published media, served by the API itself: range requests, the right content types, validators and cache
-/// lifetimes. Only keys under videos/ (what publishing makes visible); uploads, sources and staging are never
-/// served. Open to anyone, as players fetch segments without credentials, from pages on any origin of
+/// lifetimes. Only keys under videos/{contentId}/ of a content whose job completed (<see cref="PublishedContent"/>);
+/// uploads, sources, staging and the files of a publish still under way (or cut short by a crash) are never served.
+/// Open to anyone, as players fetch segments without credentials, from pages on any origin of
 /// <c>Cors:MediaOrigins</c>. HEAD answers the same headers as GET without the body; a request carrying the
 /// file's ETag (If-None-Match) or time (If-Modified-Since) gets 304.
 /// </summary>
@@ -34,9 +36,10 @@ public static class MediaApi
         return app;
     }
 
-    public static async Task<IResult> GetMedia(IObjectStorage storage, HttpResponse response, string key, CancellationToken cancellationToken)
+    public static async Task<IResult> GetMedia(IObjectStorage storage, PublishedContent published, HttpResponse response, string key, CancellationToken cancellationToken)
     {
-        if (!key.StartsWith("videos/", StringComparison.Ordinal) || !StorageKeys.IsValid(key)
+        if (!StorageKeys.IsValid(key) || OutputKeys.PublishedContent(key) is not { } contentId
+            || !await published.IsPublishedAsync(contentId, cancellationToken)
             || await storage.StatAsync(key, cancellationToken) is not { } stored)
         {
             return Http.Problems.NotFound(Http.ErrorCodes.NotFound, "No such media.");

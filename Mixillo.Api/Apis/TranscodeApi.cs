@@ -24,7 +24,7 @@ public static class TranscodeApi
         api.MapPost("/jobs", CreateJob).WithName("CreateJob").WithSummary("Enqueue a job for a source already in storage");
         api.MapGet("/jobs/stuck", StuckJobs).WithName("StuckJobs").WithSummary("Processing jobs whose heartbeat is older than Queue:StuckAfter");
         api.MapPost("/jobs/stuck/reset", ResetStuck).WithName("ResetStuckJobs").WithSummary("Re-queue (or fail, out of retries) every stuck job now");
-        api.MapDelete("/jobs/old", CleanOld).WithName("CleanOldJobs").WithSummary("Delete completed and failed jobs older than days");
+        api.MapDelete("/jobs/old", CleanOld).WithName("CleanOldJobs").WithSummary("Delete failed and cancelled jobs older than days, with their content's files (completed jobs stay)");
         api.MapGet("/jobs/{jobId}", GetJob).WithName("GetJob").WithSummary("One job, whole");
         api.MapPost("/jobs/{jobId}/retry", RetryJob).WithName("RetryJob").WithSummary("Re-queue a failed job (within maxRetries) at priority 7");
         api.MapPost("/jobs/{jobId}/cancel", CancelJob).WithName("CancelJob").WithSummary("Cancel a waiting job, or ask a running one to stop");
@@ -132,6 +132,10 @@ public static class TranscodeApi
         {
             return Problems.BadRequest("invalid_job", ex.Message);
         }
+        catch (ContentExistsException ex)
+        {
+            return Problems.Conflict(ContentExistsException.Code, ex.Message);
+        }
 
         return TypedResults.Created($"/api/transcode/jobs/{job.JobId}", Envelope.Of(job));
     }
@@ -146,18 +150,29 @@ public static class TranscodeApi
         return TypedResults.Ok(Envelope.Of(ResetView.Of(recovered)));
     }
 
+    /// <summary>Cleaning's default age, as the original design had it.</summary>
+    public const double DefaultCleanDays = 30;
+
+    /// <summary>Younger jobs are cleaned only with force=true: days=0 would otherwise take what failed a moment ago, before anyone looked.</summary>
+    public const double MinCleanDays = 1;
+
     /// <summary>Ten years: older than any job, and far from the calendar's start, which a cutoff cannot cross.</summary>
     public const double MaxCleanDays = 3650;
 
-    public static async Task<Results<Ok<Envelope<CleanView>>, ProblemHttpResult>> CleanOld(IJobStore store, double? days, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<Envelope<CleanView>>, ProblemHttpResult>> CleanOld(JobCleaner cleaner, double? days, bool? force, CancellationToken cancellationToken)
     {
-        var age = days ?? 30;
+        var age = days ?? DefaultCleanDays;
         if (age is not (>= 0 and <= MaxCleanDays))
         {
-            return Problems.BadRequest(ErrorCodes.BadRequest, $"days is a number between 0 and {MaxCleanDays}.");
+            return Problems.BadRequest(ErrorCodes.BadRequest, $"days is a number of days from 0 to {MaxCleanDays}.");
         }
 
-        return TypedResults.Ok(Envelope.Of(new CleanView(await store.CleanAsync(age, cancellationToken), age)));
+        if (age < MinCleanDays && force != true)
+        {
+            return Problems.BadRequest(ErrorCodes.BadRequest, $"days under {MinCleanDays} cleans jobs that have only just finished; add force=true to mean it.");
+        }
+
+        return TypedResults.Ok(Envelope.Of(new CleanView(await cleaner.CleanAsync(age, cancellationToken), age)));
     }
 
     public static async Task<Results<Ok<Envelope<TranscodeJob>>, ProblemHttpResult>> GetJob(IJobStore store, string jobId, CancellationToken cancellationToken)

@@ -39,6 +39,13 @@ public sealed class UploadService(
     /// <summary>How often a call waiting for another call's completion of the same upload looks again: a small read.</summary>
     private static readonly TimeSpan CompletionPoll = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// This process's folder in <see cref="UploadOptions.ScratchRoot"/> is <c>api_{hostname}_{pid}</c>: API instances on
+    /// one machine may share the root, and a killed instance's leftovers are told from a live one's by the pid
+    /// (<see cref="ScratchCleaner"/>, run at start by <see cref="UploadSweeper"/>).
+    /// </summary>
+    public const string ScratchRole = "api";
+
     /// <param name="user">Who uploads, as their token names them (kept with the content for admins).</param>
     public async Task<UploadSession> InitializeAsync(string userId, UserInfo? user, InitializeUpload request, CancellationToken cancellationToken)
     {
@@ -297,7 +304,7 @@ public sealed class UploadService(
                 // Throws MediaException (input_*) for a file that is not a usable video; the upload stays for inspection.
                 var source = await engine.ProbeAsync(path, cancellationToken);
 
-                var sourceKey = StorageKeys.Join("sources", session.TargetContentId, "source" + extension);
+                var sourceKey = OutputKeys.Sources(session.TargetContentId) + "source" + extension;
                 var newJob = new NewJob
                 {
                     ContentId = session.TargetContentId,
@@ -434,8 +441,9 @@ public sealed class UploadService(
 
     private string Scratch(string name)
     {
-        Directory.CreateDirectory(options.ScratchRoot);
-        return Path.Combine(options.ScratchRoot, name);
+        var folder = Path.Combine(options.ScratchRoot, WorkerIdentity.ProcessName(ScratchRole));
+        Directory.CreateDirectory(folder);
+        return Path.Combine(folder, name);
     }
 
     /// <summary>Copies up to <paramref name="limit"/> bytes; a body longer than that is not read further.</summary>

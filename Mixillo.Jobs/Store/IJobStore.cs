@@ -11,10 +11,16 @@ public interface IJobStore : IAsyncDisposable
     /// <summary>Creates the schema, or migrates it, idempotently.</summary>
     Task InitializeAsync(CancellationToken cancellationToken);
 
-    /// <summary>Creates a job and, unless <paramref name="queue"/> is false, queues it at once.</summary>
+    /// <summary>
+    /// Creates a job and, unless <paramref name="queue"/> is false, queues it at once. Throws
+    /// <see cref="ContentExistsException"/> when its content already has a job.
+    /// </summary>
     Task<TranscodeJob> CreateAsync(NewJob job, bool queue, CancellationToken cancellationToken);
 
     Task<TranscodeJob?> GetAsync(string jobId, CancellationToken cancellationToken);
+
+    /// <summary>The job of a content (the newest, should an older version of the service have let two in), or null.</summary>
+    Task<TranscodeJob?> GetByContentAsync(string contentId, CancellationToken cancellationToken);
 
     /// <summary>A pending job joins the queue.</summary>
     Task<TranscodeJob> QueueAsync(string jobId, CancellationToken cancellationToken);
@@ -59,8 +65,18 @@ public interface IJobStore : IAsyncDisposable
 
     Task<QueuePosition> PositionAsync(string jobId, CancellationToken cancellationToken);
 
-    /// <summary>Deletes completed and failed jobs that finished more than <paramref name="days"/> ago; returns how many.</summary>
-    Task<int> CleanAsync(double days, CancellationToken cancellationToken);
+    /// <summary>
+    /// Up to <paramref name="limit"/> jobs that cleaning removes, oldest first: failed and cancelled jobs that
+    /// finished before <paramref name="finishedBefore"/>. Completed jobs are never among them: a completed job is
+    /// the record of published content.
+    /// </summary>
+    Task<IReadOnlyList<TranscodeJob>> CleanableAsync(DateTimeOffset finishedBefore, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes those of <paramref name="jobIds"/> that are still cleanable (an operator's retry may have
+    /// re-queued one meanwhile); returns how many.
+    /// </summary>
+    Task<int> DeleteCleanableAsync(IReadOnlyCollection<string> jobIds, DateTimeOffset finishedBefore, CancellationToken cancellationToken);
 
     /// <summary>Returns when a job may have become runnable (a notification) or after at most <paramref name="maxWait"/>.</summary>
     Task WaitForWorkAsync(TimeSpan maxWait, CancellationToken cancellationToken);

@@ -32,3 +32,14 @@ public sealed class JobNotFoundException(string jobId) : KeyNotFoundException($"
 
     public string JobId { get; } = jobId;
 }
+
+/// <summary>
+/// The content already has a job (the API answers 409): a content id names one video of one user, and a second
+/// job would take it over and publish over its files.
+/// </summary>
+public sealed class ContentExistsException(string contentId) : InvalidOperationException($"Content {contentId} already exists.")
+{
+    public const string Code = "content_exists";
+
+    public string ContentId { get; } = contentId;
+}

@@ -15,6 +15,9 @@ public sealed class PostgresJobStore : SqlJobStore
     // Serialises schema migrations of instances starting together (an arbitrary constant key).
     private const long MigrationLockKey = 0x6D69_7869_6C6C_6FL;
 
+    // The space of the per-content create locks: two-int keys, which never meet the one-bigint migration key.
+    private const int ContentLockSpace = 0x6D78_6301;
+
     private readonly NpgsqlDataSource _dataSource;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _listenerLock = new();
@@ -37,13 +40,17 @@ public sealed class PostgresJobStore : SqlJobStore
 
     protected override string LockNextFree => " FOR UPDATE SKIP LOCKED";
 
-    protected override string StageIsOneOf => "stage = ANY(@stages)";
+    protected override string IsOneOf(string column, string parameter) => $"{column} = ANY(@{parameter})";
 
     protected override string ActualCostOfDocument => "CAST(CAST(document AS jsonb) #>> '{actualCost,total}' AS DOUBLE PRECISION)";
 
     // Held until the migration transaction ends, so instances starting together migrate one after another.
     protected override Task LockSchemaAsync(WriteScope scope, CancellationToken cancellationToken) =>
         scope.ExecuteAsync("SELECT pg_advisory_xact_lock(@key)", new { key = MigrationLockKey }, cancellationToken);
+
+    // Held until the create commits: a second create of the content waits, then finds the first one's row.
+    protected override Task LockContentAsync(WriteScope scope, string contentId, CancellationToken cancellationToken) =>
+        scope.ExecuteAsync("SELECT pg_advisory_xact_lock(@space, hashtext(@contentId))", new { space = ContentLockSpace, contentId }, cancellationToken);
 
     protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken);

@@ -19,7 +19,7 @@ public abstract partial class SqlJobStore(QueueOptions options, TimeProvider tim
     private readonly CountCache _totals = new(time);
 
     /// <summary>A job a claimer of <c>@stages</c> may take at <c>@now</c>.</summary>
-    private string Claimable => $"status = 'queued' AND (not_before IS NULL OR not_before <= @now) AND {StageIsOneOf}";
+    private string Claimable => $"status = 'queued' AND (not_before IS NULL OR not_before <= @now) AND {IsOneOf("stage", "stages")}";
 
     protected QueueOptions Options { get; } = Validated(options);
 
@@ -31,8 +31,8 @@ public abstract partial class SqlJobStore(QueueOptions options, TimeProvider tim
     /// <summary>Appended to the claim's SELECT: lock the row, skipping rows other claimers hold.</summary>
     protected abstract string LockNextFree { get; }
 
-    /// <summary>"stage is one of @stages": Dapper expands a list for SQLite but hands PostgreSQL a real array.</summary>
-    protected abstract string StageIsOneOf { get; }
+    /// <summary>"column is one of @parameter": Dapper expands a list for SQLite but hands PostgreSQL a real array.</summary>
+    protected abstract string IsOneOf(string column, string parameter);
 
     /// <summary>The actual cost's total read from the JSON in <c>document</c>, as a number or NULL (a migration fills a column with it).</summary>
     protected abstract string ActualCostOfDocument { get; }
@@ -56,6 +56,12 @@ public abstract partial class SqlJobStore(QueueOptions options, TimeProvider tim
 
     /// <summary>Wakes one claimer of this process that waits in <see cref="WaitForWorkAsync"/>.</summary>
     protected void WakeOne() => work.Wake();
+
+    /// <summary>
+    /// Runs in a create's transaction before it looks for the content's job, so that two creates of one content
+    /// cannot both find none. SQLite needs nothing: its writers take turns.
+    /// </summary>
+    protected virtual Task LockContentAsync(WriteScope scope, string contentId, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>Runs first in the migration transaction (PostgreSQL serialises instances starting together here).</summary>
     protected virtual Task LockSchemaAsync(WriteScope scope, CancellationToken cancellationToken) => Task.CompletedTask;
@@ -108,8 +114,17 @@ public abstract partial class SqlJobStore(QueueOptions options, TimeProvider tim
         return activity;
     }
 
-    private static Task InsertAsync(WriteScope scope, TranscodeJob created, CancellationToken cancellationToken) =>
-        scope.ExecuteAsync(
+    /// <summary>Inserts a new job; a content has one job, so a content id that already has one is refused.</summary>
+    private async Task InsertAsync(WriteScope scope, TranscodeJob created, CancellationToken cancellationToken)
+    {
+        await LockContentAsync(scope, created.ContentId, cancellationToken);
+        if (await scope.Connection.ExecuteScalarAsync<int?>(new CommandDefinition(
+            "SELECT 1 FROM transcode_jobs WHERE content_id = @contentId LIMIT 1", new { contentId = created.ContentId }, scope.Transaction, cancellationToken: cancellationToken)) is not null)
+        {
+            throw new ContentExistsException(created.ContentId);
+        }
+
+        await scope.ExecuteAsync(
             """
             INSERT INTO transcode_jobs (job_id, content_id, user_id, status, stage, priority, created_at, updated_at, queued_at, not_before,
                 started_at, completed_at, heartbeat_at, worker_id, lease_token, cancel_requested, retry_count, total_cost, document)
@@ -118,11 +133,22 @@ public abstract partial class SqlJobStore(QueueOptions options, TimeProvider tim
             """,
             Row(created),
             cancellationToken);
+    }
 
     public Task<TranscodeJob?> GetAsync(string jobId, CancellationToken cancellationToken) =>
         ReadAsync(
             async connection => await connection.QuerySingleOrDefaultAsync<(string, long)?>(
                 new CommandDefinition($"SELECT {Columns} FROM transcode_jobs WHERE job_id = @jobId", new { jobId }, cancellationToken: cancellationToken)) is { } row
+                ? Read(row)
+                : null,
+            cancellationToken);
+
+    public Task<TranscodeJob?> GetByContentAsync(string contentId, CancellationToken cancellationToken) =>
+        ReadAsync(
+            async connection => await connection.QueryFirstOrDefaultAsync<(string, long)?>(new CommandDefinition(
+                $"SELECT {Columns} FROM transcode_jobs WHERE content_id = @contentId ORDER BY created_at DESC, job_id DESC LIMIT 1",
+                new { contentId },
+                cancellationToken: cancellationToken)) is { } row
                 ? Read(row)
                 : null,
             cancellationToken);
@@ -175,7 +201,7 @@ public abstract partial class SqlJobStore(QueueOptions options, TimeProvider tim
         if (row is not { } found)
         {
             var due = await scope.Connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-                $"SELECT min(not_before) FROM transcode_jobs WHERE status = 'queued' AND not_before > @now AND {StageIsOneOf}",
+                $"SELECT min(not_before) FROM transcode_jobs WHERE status = 'queued' AND not_before > @now AND {IsOneOf("stage", "stages")}",
                 new { now = Ms(now), stages = stages.Select(JobJson.Name).ToArray() },
                 scope.Transaction,
                 cancellationToken: cancellationToken));
@@ -436,12 +462,20 @@ public abstract partial class SqlJobStore(QueueOptions options, TimeProvider tim
         return new QueuePosition(jobId, job.Status, ahead + 1, estimate);
     }
 
-    public async Task<int> CleanAsync(double days, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<TranscodeJob>> CleanableAsync(DateTimeOffset finishedBefore, int limit, CancellationToken cancellationToken) =>
+        ReadAsync<IReadOnlyList<TranscodeJob>>(
+            async connection => [.. (await connection.QueryAsync<(string, long)>(new CommandDefinition(
+                $"SELECT {Columns} FROM transcode_jobs WHERE {Cleanable} ORDER BY completed_at, job_id LIMIT @limit",
+                new { cutoff = Ms(finishedBefore), limit },
+                cancellationToken: cancellationToken))).Select(Read)],
+            cancellationToken);
+
+    public async Task<int> DeleteCleanableAsync(IReadOnlyCollection<string> jobIds, DateTimeOffset finishedBefore, CancellationToken cancellationToken)
     {
         await using var scope = await BeginWriteAsync(cancellationToken);
         var deleted = await scope.ExecuteAsync(
-            "DELETE FROM transcode_jobs WHERE status IN ('completed', 'failed') AND completed_at < @cutoff",
-            new { cutoff = Ms(Time.GetUtcNow() - TimeSpan.FromDays(days)) },
+            $"DELETE FROM transcode_jobs WHERE {IsOneOf("job_id", "jobIds")} AND {Cleanable}",
+            new { jobIds = jobIds.ToArray(), cutoff = Ms(finishedBefore) },
             cancellationToken);
         await scope.CommitAsync(cancellationToken);
         return deleted;
@@ -454,6 +488,9 @@ public abstract partial class SqlJobStore(QueueOptions options, TimeProvider tim
         GC.SuppressFinalize(this);
         return ValueTask.CompletedTask;
     }
+
+    /// <summary>What cleaning may remove: jobs that ended without publishing anything, finished before @cutoff.</summary>
+    private const string Cleanable = "status IN ('failed', 'cancelled') AND completed_at < @cutoff";
 
     /// <summary>Assumed length of a job before any has completed, for queue estimates.</summary>
     private const double DefaultJobSeconds = 60;

@@ -46,7 +46,7 @@ public sealed class SqliteJobStore : SqlJobStore
 
     protected override string LockNextFree => "";
 
-    protected override string StageIsOneOf => "stage IN @stages";
+    protected override string IsOneOf(string column, string parameter) => $"{column} IN @{parameter}";
 
     protected override string ActualCostOfDocument => "json_extract(document, '$.actualCost.total')";
 

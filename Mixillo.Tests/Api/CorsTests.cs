@@ -1,4 +1,5 @@
 using System.Net;
+using Mixillo.Tests.Stores;
 
 namespace Mixillo.Tests.Api;
 
@@ -6,11 +7,18 @@ namespace Mixillo.Tests.Api;
 public sealed class CorsTests(ApiFactory api) : IClassFixture<ApiFactory>
 {
     private const string Player = "https://player.example.com";
-    private const string Key = "videos/content_cors/hls/720p/segment_000.m4s";
+    private const string ContentId = "content_cors";
+    private const string Key = $"videos/{ContentId}/hls/720p/segment_000.m4s";
 
     private async Task<HttpClient> WithMediaAsync(ApiFactory factory)
     {
         var client = await factory.ClientAsync();
+        // Media is served once its content's job has completed.
+        if (await factory.Store.GetByContentAsync(ContentId, CancellationToken.None) is null)
+        {
+            await JobFactory.FinishedAsync(factory.Store, JobFactory.New() with { ContentId = ContentId });
+        }
+
         var local = Path.GetTempFileName();
         await File.WriteAllBytesAsync(local, new byte[1000]);
         await factory.Storage.PutFileAsync(Key, local, CancellationToken.None);

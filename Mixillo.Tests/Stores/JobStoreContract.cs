@@ -410,32 +410,76 @@ public abstract partial class JobStoreContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Cleaning_removes_only_finished_jobs_older_than_the_cutoff()
+    public async Task Cleaning_takes_only_failed_and_cancelled_jobs_older_than_the_cutoff_never_completed_ones()
     {
         var old = new List<string>();
-        for (var i = 0; i < 2; i++)
+        for (var i = 0; i < 3; i++)
         {
             await Create();
             var (_, lease) = await Claim();
             await Store.UpdateAsync(lease, (j, now) => { if (i == 0) { j.Complete(now); } else { j.Fail(JobFactory.Error(false), now, 0); } }, None);
             old.Add(lease.JobId);
+            Clock.Advance(TimeSpan.FromSeconds(1));
         }
 
+        var cancelled = await Create();
+        await Store.ChangeAsync(cancelled.JobId, (j, now) => j.Cancel(now), None);
         var oldQueued = await Create();
         Clock.Advance(TimeSpan.FromDays(31));
-        await Create();
+        await Create(priority: 9);
         var (_, recent) = await Claim();
-        await Store.UpdateAsync(recent, (j, now) => j.Complete(now), None);
+        await Store.UpdateAsync(recent, (j, now) => j.Fail(JobFactory.Error(false), now, 0), None);
+        var cutoff = Clock.GetUtcNow() - TimeSpan.FromDays(30);
 
-        Assert.Equal(2, await Store.CleanAsync(30, None));
-        foreach (var id in old)
+        var cleanable = await Store.CleanableAsync(cutoff, 10, None);
+        Assert.Equal([old[1], old[2], cancelled.JobId], cleanable.Select(j => j.JobId));
+        Assert.Equal([old[1]], (await Store.CleanableAsync(cutoff, 1, None)).Select(j => j.JobId));
+
+        // An operator's retry between the listing and the delete keeps that job.
+        await Store.ChangeAsync(old[2], (j, now) => j.Retry(now, 7), None);
+        Assert.Equal(2, await Store.DeleteCleanableAsync([.. cleanable.Select(j => j.JobId), old[0], oldQueued.JobId, recent.JobId], cutoff, None));
+
+        Assert.Null(await Store.GetAsync(old[1], None));
+        Assert.Null(await Store.GetAsync(cancelled.JobId, None));
+        foreach (var kept in new[] { old[0], old[2], oldQueued.JobId, recent.JobId })
         {
-            Assert.Null(await Store.GetAsync(id, None));
+            Assert.NotNull(await Store.GetAsync(kept, None));
         }
 
-        Assert.NotNull(await Store.GetAsync(recent.JobId, None));
-        Assert.NotNull(await Store.GetAsync(oldQueued.JobId, None));
-        Assert.Equal(0, await Store.CleanAsync(30, None));
+        Assert.Empty(await Store.CleanableAsync(cutoff, 10, None));
+        Assert.Equal(0, await Store.DeleteCleanableAsync([], cutoff, None));
+    }
+
+    [Fact]
+    public async Task A_content_has_one_job_even_when_creates_race()
+    {
+        var first = await Create();
+        var ex = await Assert.ThrowsAsync<ContentExistsException>(() => Store.CreateAsync(JobFactory.New(user: "user_2") with { ContentId = first.ContentId }, queue: true, None));
+        Assert.Equal(first.ContentId, ex.ContentId);
+        Assert.Equal(first.JobId, (await Store.GetByContentAsync(first.ContentId, None))?.JobId);
+        Assert.Null(await Store.GetByContentAsync("content_none", None));
+
+        // Several processes creating one content at once: one job, every other create refused.
+        var contentId = "content_" + Guid.NewGuid().ToString("N")[..8];
+        var stores = new List<IJobStore>();
+        for (var i = 0; i < 4; i++)
+        {
+            stores.Add(await NewStoreAsync(Options));
+        }
+
+        var creates = stores.Select(store => Task.Run(async () =>
+        {
+            try
+            {
+                return await store.CreateAsync(JobFactory.New() with { ContentId = contentId }, queue: true, None);
+            }
+            catch (ContentExistsException)
+            {
+                return null;
+            }
+        })).ToList();
+        var created = Assert.Single((await Task.WhenAll(creates)).OfType<TranscodeJob>());
+        Assert.Equal(created.JobId, Assert.Single((await Store.ListAsync(new JobQuery { ContentId = contentId }, None)).Jobs).JobId);
     }
 
     [Fact]

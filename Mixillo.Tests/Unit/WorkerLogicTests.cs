@@ -73,9 +73,8 @@ public class WorkerLogicTests
     public void Scratch_of_dead_workers_of_this_host_is_removed_and_live_own_or_foreign_scratch_kept()
     {
         using var root = new TempFolder();
-        var self = new WorkerIdentity($"worker_{Environment.MachineName}_{Environment.ProcessId}", Environment.MachineName);
         var dead = Directory.CreateDirectory(root.File($"worker_{Environment.MachineName}_999999999")).FullName;
-        var mine = Directory.CreateDirectory(root.File(self.WorkerId)).FullName;
+        var mine = Directory.CreateDirectory(root.File(WorkerIdentity.Current.WorkerId)).FullName;
         var alive = Directory.CreateDirectory(root.File($"worker_{Environment.MachineName}_1")).FullName;
         var foreign = Directory.CreateDirectory(root.File("worker_otherhost_999999999")).FullName;
         var unrelated = Directory.CreateDirectory(root.File("notes")).FullName;
@@ -87,7 +86,7 @@ public class WorkerLogicTests
         using var working = Process.Start("tail", ["-f", Path.Combine(alive, "source.mp4")]);
         try
         {
-            var removed = ScratchCleaner.RemoveAbandoned(root.Path, self);
+            var removed = ScratchCleaner.RemoveAbandoned(root.Path, WorkerIdentity.Role);
 
             Assert.Equal([dead], removed.Select(r => r.Folder));
             Assert.Equal([orphan.Id], removed.Single().KilledPids);
@@ -106,7 +105,6 @@ public class WorkerLogicTests
     public async Task Two_workers_starting_together_both_survive_removing_the_same_abandoned_scratch()
     {
         using var root = new TempFolder();
-        var self = new WorkerIdentity($"worker_{Environment.MachineName}_{Environment.ProcessId}", Environment.MachineName);
         for (var round = 0; round < 10; round++)
         {
             // Crashed workers' folders, each a small tree, as a busy host leaves them.
@@ -127,12 +125,52 @@ public class WorkerLogicTests
             var workers = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
             {
                 start.SignalAndWait();
-                return ScratchCleaner.RemoveAbandoned(root.Path, self);
+                return ScratchCleaner.RemoveAbandoned(root.Path, WorkerIdentity.Role);
             })).ToList();
             var removed = await Task.WhenAll(workers);
 
             Assert.All(abandoned, folder => Assert.False(Directory.Exists(folder)));
             Assert.Equal(abandoned.Order(), removed.SelectMany(r => r).Select(r => r.Folder).Distinct().Order());
         }
+    }
+
+    [Fact]
+    public void Own_scratch_older_than_this_process_is_a_predecessors_and_goes_what_this_process_wrote_stays()
+    {
+        // A container restarted in place runs as the same pid: its predecessor's folder has this process's name.
+        using var root = new TempFolder();
+        var mine = Directory.CreateDirectory(root.File(WorkerIdentity.ProcessName("api"))).FullName;
+        var before = Process.GetCurrentProcess().StartTime.ToUniversalTime() - TimeSpan.FromMinutes(1);
+        var oldChunk = Path.Combine(mine, "up_1-3-abc");
+        File.WriteAllText(oldChunk, "3 MB, once");
+        File.SetLastWriteTimeUtc(oldChunk, before);
+        var oldJob = Directory.CreateDirectory(Path.Combine(mine, "job_1-1")).FullName;
+        File.WriteAllText(Path.Combine(oldJob, "source.mp4"), "");
+        Directory.SetLastWriteTimeUtc(oldJob, before);
+        var liveChunk = Path.Combine(mine, "up_2-0-def");
+        File.WriteAllText(liveChunk, "being written by another host of this process");
+        var otherRole = Directory.CreateDirectory(root.File($"worker_{Environment.MachineName}_999999999")).FullName;
+
+        var removed = ScratchCleaner.RemoveAbandoned(root.Path, "api");
+
+        Assert.Equal([oldJob, oldChunk], removed.Select(r => r.Folder).Order());
+        Assert.False(File.Exists(oldChunk) || Directory.Exists(oldJob));
+        Assert.True(File.Exists(liveChunk));
+        Assert.True(Directory.Exists(otherRole), "another role's scratch is its own processes' to clean");
+    }
+
+    [Fact]
+    public void A_holder_is_known_dead_only_on_this_host_when_its_pid_is_gone_or_was_reused_since_its_last_heartbeat()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var started = new DateTimeOffset(Process.GetCurrentProcess().StartTime.ToUniversalTime());
+        WorkerInfo Holder(string workerId, DateTimeOffset lastHeartbeat) => new(workerId, "h", lastHeartbeat, lastHeartbeat);
+
+        Assert.True(WorkerIdentity.IsKnownDead(Holder($"worker_{Environment.MachineName}_999999999", now)));
+        Assert.False(WorkerIdentity.IsKnownDead(Holder(WorkerIdentity.Current.WorkerId, now)));
+        Assert.True(WorkerIdentity.IsKnownDead(Holder(WorkerIdentity.Current.WorkerId, started - TimeSpan.FromMinutes(1))));
+        Assert.False(WorkerIdentity.IsKnownDead(Holder($"worker_{Environment.MachineName}_1", now)));
+        Assert.False(WorkerIdentity.IsKnownDead(Holder("worker_otherhost_999999999", started - TimeSpan.FromDays(1))));
+        Assert.False(WorkerIdentity.IsKnownDead(Holder($"api_{Environment.MachineName}_999999999", now)));
     }
 }

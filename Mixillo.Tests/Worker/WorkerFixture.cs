@@ -19,7 +19,8 @@ public sealed class Deployment : IAsyncDisposable
 {
     private readonly TempFolder _folder = new();
     private readonly List<IHost> _hosts = [];
-    private readonly List<System.Diagnostics.Process> _processes = [];
+    // By pid and start time: a test disposes its Process handle with `using`, failed or not, and a disposed handle cannot kill.
+    private readonly List<(int Pid, DateTime Started)> _processes = [];
 
     public Deployment(Dictionary<string, string?> settings)
     {
@@ -121,8 +122,18 @@ public sealed class Deployment : IAsyncDisposable
     /// </summary>
     public System.Diagnostics.Process StartWorkerProcess(Dictionary<string, string?>? overrides = null)
     {
-        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Mixillo.Worker.dll"));
+        var process = StartProcess([Path.Combine(AppContext.BaseDirectory, "Mixillo.Worker.dll")], overrides);
+        _ = process.StandardOutput.ReadToEndAsync();
+        return process;
+    }
+
+    /// <summary>A worker whose publish crawls (<see cref="SlowPublishWorker"/>); its standard output says when it publishes.</summary>
+    public System.Diagnostics.Process StartSlowPublishWorkerProcess(Dictionary<string, string?>? overrides = null) =>
+        StartProcess([Path.Combine(AppContext.BaseDirectory, "Mixillo.Tests.dll"), SlowPublishWorker.Verb], overrides);
+
+    private System.Diagnostics.Process StartProcess(IEnumerable<string> arguments, Dictionary<string, string?>? overrides)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet", arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{ChildProcess.FreePort()}";
         foreach (var (name, value) in Environment(overrides))
         {
@@ -130,8 +141,7 @@ public sealed class Deployment : IAsyncDisposable
         }
 
         var process = System.Diagnostics.Process.Start(start)!;
-        _processes.Add(process);
-        _ = process.StandardOutput.ReadToEndAsync();
+        _processes.Add((process.Id, process.StartTime));
         _ = process.StandardError.ReadToEndAsync();
         return process;
     }
@@ -150,16 +160,20 @@ public sealed class Deployment : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         // Worker processes a failed test left running must not outlive it.
-        foreach (var process in _processes)
+        foreach (var (pid, started) in _processes)
         {
             try
             {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
+                using var process = System.Diagnostics.Process.GetProcessById(pid);
+                if (process.StartTime == started)
+                {
+                    process.Kill(entireProcessTree: true);
+                    await process.WaitForExitAsync();
+                }
             }
-            catch (InvalidOperationException)
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
             {
-                // Exited already, or disposed by the test after it made sure of that.
+                // Exited already.
             }
         }
 

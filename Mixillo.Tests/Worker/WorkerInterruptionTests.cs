@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Mixillo.Jobs.Model;
 using Mixillo.Jobs.Storage;
+using Mixillo.Tests.Api;
 using Mixillo.Tests.Support;
 using Mixillo.TestServers;
 
@@ -139,6 +141,58 @@ public sealed class WorkerInterruptionTests(Clips clips) : IAsyncLifetime
         var published = await _deployment.KeysAsync($"videos/{job.ContentId}/");
         Assert.Equal(published.Distinct().Count(), published.Count);
         Assert.False(Directory.Exists(crashedScratch), "the crashed worker's scratch was not removed");
+        await AssertNothingLeftBehind(job.JobId);
+    }
+
+    [Fact]
+    public async Task A_worker_killed_mid_publish_leaves_nothing_served_until_a_worker_finishes_the_publish()
+    {
+        var job = await _deployment.EnqueueAsync(clips["portrait"], Fast);
+        using var worker = _deployment.StartSlowPublishWorkerProcess();
+        Assert.Equal("publishing", await worker.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(2)));
+
+        ChildProcess.Signal(worker.Id, "KILL");
+        await worker.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        var halfPublished = await _deployment.KeysAsync($"videos/{job.ContentId}/");
+        Assert.NotEmpty(halfPublished);
+        Assert.Equal((JobStatus.Processing, JobStage.Publish), await StatusOf(job.JobId));
+
+        using var api = new ApiFactory(_deployment.Settings);
+        var owner = await api.ClientAsync(job.UserId);
+        Assert.Contains("\"status\":\"processing\"", await owner.GetStringAsync($"/api/content/{job.ContentId}"), StringComparison.Ordinal);
+        var anonymous = api.CreateClient();
+        foreach (var key in halfPublished)
+        {
+            Assert.Equal((key, HttpStatusCode.NotFound), (key, (await anonymous.GetAsync("/media/" + key)).StatusCode));
+        }
+
+        await _deployment.StartWorkerAsync();
+        Assert.Equal(JobStatus.Completed, (await _deployment.WaitForFinalAsync(job.JobId, TimeSpan.FromMinutes(1))).Status);
+        var published = await _deployment.KeysAsync($"videos/{job.ContentId}/");
+        Assert.Superset(halfPublished.ToHashSet(), published.ToHashSet());
+        foreach (var key in published)
+        {
+            Assert.Equal((key, HttpStatusCode.OK), (key, (await anonymous.GetAsync("/media/" + key)).StatusCode));
+        }
+    }
+
+    [Fact]
+    public async Task The_job_of_a_killed_worker_is_released_when_a_worker_starts_on_its_host_not_a_StuckAfter_later()
+    {
+        var patient = new Dictionary<string, string?> { ["Queue:StuckAfter"] = "00:05:00" };
+        var job = await _deployment.EnqueueAsync(clips["long"], Fast with { Preset = "veryfast" });
+        using var worker = _deployment.StartWorkerProcess(patient);
+        var dead = (await Encoding(job.JobId)).Worker!.WorkerId;
+
+        ChildProcess.Signal(worker.Id, "KILL");
+        await worker.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        await _deployment.StartWorkerAsync(patient);
+
+        var released = await _deployment.WaitForAsync(job.JobId, j => j.Worker?.WorkerId != dead, TimeSpan.FromSeconds(30));
+        var error = Assert.Single(released.Errors);
+        Assert.Equal(("worker_lost", true), (error.Code, error.Retryable));
+        Assert.Contains($"{dead} is no longer running", error.Error, StringComparison.Ordinal);
+        Assert.Equal(JobStatus.Completed, (await _deployment.WaitForFinalAsync(job.JobId, TimeSpan.FromMinutes(3))).Status);
         await AssertNothingLeftBehind(job.JobId);
     }
 

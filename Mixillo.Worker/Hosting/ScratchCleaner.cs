@@ -3,33 +3,65 @@ using System.Diagnostics;
 namespace Mixillo.Worker.Hosting;
 
 /// <summary>
-/// Scratch left by crashed workers of this host: each worker works under ScratchRoot/{workerId}/, so a
-/// folder whose process is gone is garbage. A SIGKILLed worker's ffmpeg lives on (it has no parent to
-/// tell it): whatever still runs with the folder in its command line is killed first. This process's own
-/// folder is kept: another host in it may be using it.
+/// Scratch left by crashed processes of this host: each process works under ScratchRoot/{role}_{hostname}_{pid}/
+/// (a worker under its workerId), so a folder whose process is gone is garbage. A SIGKILLed worker's ffmpeg lives on
+/// (it has no parent to tell it): whatever still runs with the folder in its command line is killed first. This
+/// process's own folder is shared by every host in it (tests run several), so only what is older than this process
+/// goes from there: a predecessor's, when the pid came round again (a restarted container's process is pid 1 each time).
 /// </summary>
 public static class ScratchCleaner
 {
-    public static IReadOnlyList<AbandonedScratch> RemoveAbandoned(string scratchRoot, WorkerIdentity self)
+    private static readonly DateTime ProcessStarted = Process.GetCurrentProcess().StartTime.ToUniversalTime();
+
+    /// <summary>Removes the abandoned scratch of processes of <paramref name="role"/> (<c>worker</c>, <c>api</c>) under <paramref name="scratchRoot"/>.</summary>
+    public static IReadOnlyList<AbandonedScratch> RemoveAbandoned(string scratchRoot, string role)
     {
         if (!Directory.Exists(scratchRoot))
         {
             return [];
         }
 
+        var self = WorkerIdentity.ProcessName(role);
         var removed = new List<AbandonedScratch>();
         foreach (var folder in Directory.GetDirectories(scratchRoot))
         {
             var name = Path.GetFileName(folder);
-            if (WorkerIdentity.PidOnThisHost(name) is { } pid && name != self.WorkerId && !Directory.Exists($"/proc/{pid}"))
+            if (name == self)
             {
-                var killed = KillOrphans(folder);
-                Remove(folder);
-                removed.Add(new AbandonedScratch(folder, killed));
+                removed.AddRange(RemoveOlderThanThisProcess(folder));
+            }
+            else if (WorkerIdentity.PidOnThisHost(name, role) is { } pid && !Directory.Exists($"/proc/{pid}"))
+            {
+                removed.Add(RemoveWithOrphans(folder));
             }
         }
 
         return removed;
+    }
+
+    private static IEnumerable<AbandonedScratch> RemoveOlderThanThisProcess(string folder)
+    {
+        foreach (var entry in new DirectoryInfo(folder).EnumerateFileSystemInfos())
+        {
+            if (entry.LastWriteTimeUtc < ProcessStarted)
+            {
+                yield return entry is DirectoryInfo ? RemoveWithOrphans(entry.FullName) : RemoveFile(entry.FullName);
+            }
+        }
+    }
+
+    private static AbandonedScratch RemoveWithOrphans(string folder)
+    {
+        var killed = KillOrphans(folder);
+        Remove(folder);
+        return new AbandonedScratch(folder, killed);
+    }
+
+    private static AbandonedScratch RemoveFile(string path)
+    {
+        var killed = KillOrphans(path);
+        File.Delete(path);
+        return new AbandonedScratch(path, killed);
     }
 
     /// <summary>
@@ -51,8 +83,8 @@ public static class ScratchCleaner
         }
     }
 
-    /// <summary>Kills the processes whose command line names a path inside <paramref name="folder"/> (Linux; none elsewhere).</summary>
-    private static List<int> KillOrphans(string folder)
+    /// <summary>Kills the processes whose command line names <paramref name="path"/> or a path inside it (Linux; none elsewhere).</summary>
+    private static List<int> KillOrphans(string path)
     {
         var killed = new List<int>();
         if (!Directory.Exists("/proc"))
@@ -60,7 +92,8 @@ public static class ScratchCleaner
             return killed;
         }
 
-        var inside = folder.TrimEnd('/') + "/";
+        var exact = path.TrimEnd('/');
+        var inside = exact + "/";
         foreach (var entry in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(entry), out var pid) || pid == Environment.ProcessId)
@@ -70,7 +103,7 @@ public static class ScratchCleaner
 
             try
             {
-                if (File.ReadAllText(Path.Combine(entry, "cmdline")).Split('\0').Any(arg => arg.Contains(inside, StringComparison.Ordinal)))
+                if (File.ReadAllText(Path.Combine(entry, "cmdline")).Split('\0').Any(arg => arg.Contains(inside, StringComparison.Ordinal) || arg.EndsWith(exact, StringComparison.Ordinal)))
                 {
                     using var orphan = Process.GetProcessById(pid);
                     orphan.Kill();
@@ -88,5 +121,5 @@ public static class ScratchCleaner
     }
 }
 
-/// <summary>A crashed worker's scratch folder, removed, and the orphans (its ffmpeg, say) killed first.</summary>
+/// <summary>A crashed process's scratch folder (or a file of it), removed, and the orphans (its ffmpeg, say) killed first.</summary>
 public sealed record AbandonedScratch(string Folder, IReadOnlyList<int> KilledPids);

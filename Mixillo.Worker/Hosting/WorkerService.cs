@@ -25,7 +25,7 @@ public sealed partial class WorkerService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        foreach (var abandoned in ScratchCleaner.RemoveAbandoned(options.ScratchRoot, identity))
+        foreach (var abandoned in ScratchCleaner.RemoveAbandoned(options.ScratchRoot, WorkerIdentity.Role))
         {
             LogScratchRemoved(abandoned.Folder, abandoned.KilledPids.Count == 0 ? "none" : string.Join(", ", abandoned.KilledPids));
         }
@@ -40,6 +40,7 @@ public sealed partial class WorkerService(
             return;
         }
 
+        await ReleaseJobsOfDeadWorkersAsync(stoppingToken);
         LogStarted(identity.WorkerId, options.Concurrency, options.Stages);
 
         using var hardStop = new CancellationTokenSource();
@@ -48,6 +49,28 @@ public sealed partial class WorkerService(
         loops.Add(RecoveryLoopAsync(stoppingToken));
         loops.Add(SweepLoopAsync(stoppingToken));
         await Task.WhenAll(loops);
+    }
+
+    /// <summary>Best effort: whatever this misses, stuck recovery still finds after StuckAfter.</summary>
+    private async Task ReleaseJobsOfDeadWorkersAsync(CancellationToken stopping)
+    {
+        try
+        {
+            var released = await DeadWorkers.ReleaseJobsAsync(store, identity, stopping);
+            WorkerTelemetry.RecordRecovered(released);
+            foreach (var job in released)
+            {
+                LogReleasedFromDeadWorker(job.JobId, job.Errors[^1].Error, job.Status);
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Stopping before it started: the claim loops end at once too.
+        }
+        catch (Exception ex) when (!stopping.IsCancellationRequested)
+        {
+            LogReleaseFailed(ex.Message);
+        }
     }
 
     private async Task ClaimLoopAsync(CancellationToken stopping, CancellationToken hardStop)
@@ -169,6 +192,12 @@ public sealed partial class WorkerService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Removed scratch of a crashed worker: {Folder} (orphan processes killed: {Pids})")]
     private partial void LogScratchRemoved(string folder, string pids);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} was held by a dead worker and is now {Status}: {Reason}")]
+    private partial void LogReleasedFromDeadWorker(string jobId, string reason, Mixillo.Jobs.Model.JobStatus status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Jobs of dead workers were not released at start ({Reason}); stuck recovery will find them")]
+    private partial void LogReleaseFailed(string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} was stuck and is now {Status}")]
     private partial void LogRecovered(string jobId, Mixillo.Jobs.Model.JobStatus status);
