@@ -20,7 +20,8 @@ namespace Mixillo.Benchmarks;
 /// filled through <see cref="PostgresJobStore"/> with N jobs of 1,000 users in a mix of statuses; then the built
 /// <c>Mixillo.Api</c> runs as its own process (Production, <c>Worker:InProcess=false</c>, filesystem storage), and
 /// an HttpClient in this process, on loopback with 4 and then 16 connections, times the admin job list (first page,
-/// status filters, a user filter, a deep OFFSET page) and one user's content status. Latency runs from just before
+/// status filters, a user filter, a deep OFFSET page), one user's content status, and anonymous media: a segment of a
+/// ready content and a 404 for a queued one. Latency runs from just before
 /// SendAsync to the last byte of the body.
 /// </summary>
 internal static class ApiBenchmark
@@ -88,6 +89,7 @@ internal static class ApiBenchmark
             var signingKey = RandomNumberGenerator.GetHexString(64, lowercase: true);
             var media = Path.Combine(root, "media");
             Directory.CreateDirectory(media);
+            var withMedia = WriteSegments(seeded, media);
             var port = ChildProcess.FreePort();
             var environment = new Dictionary<string, string>
             {
@@ -114,7 +116,7 @@ internal static class ApiBenchmark
             var admin = Tokens.Issue(auth, key, AdminId, AuthOptions.AdminRole, TimeSpan.FromHours(2), now);
             var userTokens = Enumerable.Range(1, Users).Select(UserId).ToDictionary(u => u, u => Tokens.Issue(auth, key, u, null, TimeSpan.FromHours(2), now), StringComparer.Ordinal);
             var deepCursor = await DeepCursorAsync(baseAddress, admin, deepSkip, cancellationToken);
-            var cases = Cases(seeded, admin, userTokens, deepSkip, deepCursor);
+            var cases = Cases(seeded, admin, userTokens, deepSkip, deepCursor, withMedia);
 
             var probe = new Probe(api.Pid, server.Pid ?? throw new InvalidOperationException("PostgreSQL is not running."));
             var results = new List<Result>();
@@ -342,9 +344,34 @@ internal static class ApiBenchmark
 
     private static string UserId(int number) => Invariant($"user_{number:0000}");
 
-    /// <summary>The requests: the admin job list in its main shapes, and a user's own content status.</summary>
-    private static List<Case> Cases(Seeded seeded, string admin, Dictionary<string, string> userTokens, int deepSkip, DeepPage deep)
+    /// <summary>Contents with a published segment, for the media cases: the first of the completed ones.</summary>
+    private const int MediaContents = 1000;
+
+    /// <summary>What a 6 s segment of the 360p rung (600 kb/s) weighs, about.</summary>
+    private const int SegmentBytes = 450 * 1024;
+
+    private const string SegmentPath = "hls/360p/seg_000.m4s";
+
+    /// <summary>One HLS segment under videos/{contentId}/ for <see cref="MediaContents"/> completed contents (and none for queued ones).</summary>
+    private static SeededJob[] WriteSegments(Seeded seeded, string storageRoot)
     {
+        var segment = new byte[SegmentBytes];
+        new Random(Seed).NextBytes(segment);
+        var contents = seeded.Jobs.Where(j => j.Status == JobStatus.Completed).Take(MediaContents).ToArray();
+        foreach (var job in contents)
+        {
+            var path = Path.Combine(storageRoot, "videos", job.ContentId, SegmentPath);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllBytes(path, segment);
+        }
+
+        return contents;
+    }
+
+    /// <summary>The requests: the admin job list in its main shapes, a user's own content status, and media (published or not).</summary>
+    private static List<Case> Cases(Seeded seeded, string admin, Dictionary<string, string> userTokens, int deepSkip, DeepPage deep, SeededJob[] withMedia)
+    {
+        var queued = seeded.Jobs.Where(j => j.Status == JobStatus.Queued).ToArray();
         var total = seeded.Jobs.Length;
         var byUser = seeded.Jobs.GroupBy(j => j.UserId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         var users = byUser.Keys.Order(StringComparer.Ordinal).ToArray();
@@ -367,6 +394,10 @@ internal static class ApiBenchmark
                 var job = seeded.Jobs[random.Next(seeded.Jobs.Length)];
                 return new Request("/api/content/" + job.ContentId, userTokens[job.UserId], body => CheckContent(body, job)) { Tag = JobJson.Name(job.Status) };
             }),
+            new(8, "media segment (ready)", Invariant($"GET /media/videos/{{one of {withMedia.Length} ready contents}}/{SegmentPath}, anonymous"), random =>
+                new Request(Invariant($"/media/videos/{withMedia[random.Next(withMedia.Length)].ContentId}/{SegmentPath}"), null, _ => null) { Json = false }),
+            new(9, "media 404 (queued)", Invariant($"GET /media/videos/{{a queued content}}/{SegmentPath}, anonymous: 404"), random =>
+                new Request(Invariant($"/media/videos/{queued[random.Next(queued.Length)].ContentId}/{SegmentPath}"), null, _ => null) { Json = false, Expect = HttpStatusCode.NotFound }),
         ];
     }
 
@@ -424,7 +455,7 @@ internal static class ApiBenchmark
 
     /// <summary>
     /// <paramref name="concurrency"/> loops each send one request after another (a closed loop) until
-    /// <paramref name="requests"/> were sent or <paramref name="limit"/> passed. Every response must be 200; with
+    /// <paramref name="requests"/> were sent or <paramref name="limit"/> passed. Every response must have its request's status (200 but for the media 404 case); with
     /// <paramref name="verify"/> its body is also parsed and checked against the fill.
     /// </summary>
     private static async Task<Result> LoadAsync(HttpClient client, Case c, int concurrency, int requests, TimeSpan limit, bool verify, Probe probe, CancellationToken cancellationToken)
@@ -441,7 +472,11 @@ internal static class ApiBenchmark
                 {
                     var request = c.Next(random);
                     using var message = new HttpRequestMessage(HttpMethod.Get, request.Path);
-                    message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", request.Token);
+                    if (request.Token is { } token)
+                    {
+                        message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                    }
+
                     var start = Stopwatch.GetTimestamp();
                     HttpResponseMessage? response = null;
                     byte[] body;
@@ -460,11 +495,11 @@ internal static class ApiBenchmark
                     using var disposed = response;
                     latencies.Add((request.Tag, Stopwatch.GetElapsedTime(start).TotalMilliseconds));
                     bytes += body.Length;
-                    if (response.StatusCode != HttpStatusCode.OK)
+                    if (response.StatusCode != request.Expect)
                     {
                         problems.Add(Invariant($"{request.Path}: {(int)response.StatusCode} {Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 300))}"));
                     }
-                    else if (verify)
+                    else if (verify && request.Json)
                     {
                         using var json = JsonDocument.Parse(body);
                         if (!json.RootElement.GetProperty("success").GetBoolean())
@@ -654,9 +689,15 @@ internal static class ApiBenchmark
         public int Count(JobStatus status) => Jobs.Count(j => j.Status == status);
     }
 
-    /// <summary>One request to make: path, bearer token, and the check of its parsed body (null when it is right).</summary>
-    private sealed record Request(string Path, string Token, Func<JsonElement, string?> Check)
+    /// <summary>One request to make: path, bearer token (none for media), and the check of its parsed body (null when it is right).</summary>
+    private sealed record Request(string Path, string? Token, Func<JsonElement, string?> Check)
     {
+        /// <summary>The status every answer must have.</summary>
+        public HttpStatusCode Expect { get; init; } = HttpStatusCode.OK;
+
+        /// <summary>Media bodies are not JSON: only their status is checked.</summary>
+        public bool Json { get; init; } = true;
+
         /// <summary>Latencies are also reported per tag (the content's job status).</summary>
         public string Tag { get; init; } = "";
     }
