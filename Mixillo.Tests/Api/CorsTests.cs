@@ -1,6 +1,4 @@
 using System.Net;
-using Mixillo.Tests.Stores;
-
 namespace Mixillo.Tests.Api;
 
 /// <summary>Web players and upload pages on other origins: CORS on media and the API, HEAD and preflights answered.</summary>
@@ -10,21 +8,7 @@ public sealed class CorsTests(ApiFactory api) : IClassFixture<ApiFactory>
     private const string ContentId = "content_cors";
     private const string Key = $"videos/{ContentId}/hls/720p/segment_000.m4s";
 
-    private async Task<HttpClient> WithMediaAsync(ApiFactory factory)
-    {
-        var client = await factory.ClientAsync();
-        // Media is served once its content's job has completed.
-        if (await factory.Store.GetByContentAsync(ContentId, CancellationToken.None) is null)
-        {
-            await JobFactory.FinishedAsync(factory.Store, JobFactory.New() with { ContentId = ContentId });
-        }
-
-        var local = Path.GetTempFileName();
-        await File.WriteAllBytesAsync(local, new byte[1000]);
-        await factory.Storage.PutFileAsync(Key, local, CancellationToken.None);
-        File.Delete(local);
-        return client;
-    }
+    private static Task<HttpClient> WithMediaAsync(ApiFactory factory) => factory.PublishAsync(ContentId, Key);
 
     private static HttpRequestMessage Request(HttpMethod method, string path, string origin, params (string Name, string Value)[] headers)
     {
