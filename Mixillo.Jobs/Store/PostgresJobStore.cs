@@ -18,6 +18,9 @@ public sealed class PostgresJobStore : SqlJobStore
     // The space of the per-content create locks: two-int keys, which never meet the one-bigint migration key.
     private const int ContentLockSpace = 0x6D78_6301;
 
+    /// <summary>The statements each connection keeps prepared: the store runs a few dozen distinct ones.</summary>
+    private const int AutoPrepared = 64;
+
     private readonly NpgsqlDataSource _dataSource;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _listenerLock = new();
@@ -31,6 +34,13 @@ public sealed class PostgresJobStore : SqlJobStore
         if (builder.KeepAlive == 0)
         {
             builder.KeepAlive = 30;
+        }
+
+        // Prepare the statements each connection runs often: the claim's subqueries took longer to plan than to run
+        // (docs/benchmarks.md, "Fair-share claim"). Set in the connection string to choose otherwise (0 turns it off).
+        if (!connectionString.Replace(" ", "").Contains("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.MaxAutoPrepare = AutoPrepared;
         }
 
         _dataSource = NpgsqlDataSource.Create(builder);
