@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.Net.Http.Headers;
 using Mixillo.Api.Apis;
 using Mixillo.Api.Auth;
+using Mixillo.Api.Events;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Mixillo.Api.Http;
 using Mixillo.Api.Uploads;
@@ -43,6 +44,9 @@ public static class Extensions
         services.AddSingleton<PublishedContent>();
         services.AddHostedService<UploadSweeper>();
         services.AddHostedService<QueueGauges>();
+        services.AddSettings<EventOptions>(EventOptions.Section, o => o.Validate());
+        services.AddSingleton<EventFeed>();
+        services.AddHostedService(sp => sp.GetRequiredService<EventFeed>());
 
         builder.AddAuthentication();
         builder.AddCors();

@@ -1,6 +1,7 @@
 using Mixillo.Api;
 using Mixillo.Api.Apis;
 using Mixillo.Api.Auth;
+using Mixillo.Api.Events;
 
 var builder = WebApplication.CreateBuilder(ContentRoot.ProgramFolder(args));
 if (args is ["token", .. var rest])
@@ -17,6 +18,7 @@ app.MapDefaultEndpoints();
 app.MapTranscodeApi();
 app.MapContentApi();
 app.MapMediaApi();
+app.MapEventsApi();
 app.Lifetime.ApplicationStarted.Register(() => Startup.Announce(app));
 await app.RunAsync();
 return 0;

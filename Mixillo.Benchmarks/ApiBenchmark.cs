@@ -307,7 +307,7 @@ internal static class ApiBenchmark
         {
             Metadata = new SourceInfo { DurationSeconds = 31.5, Width = 1080, Height = 1920, FramesPerSecond = 30, VideoCodec = "h264", AudioCodec = "aac", BitrateBps = 12_244_000, Format = "mov,mp4,m4a,3gp,3g2,mj2" },
         };
-        job.Progress = new JobProgress { Overall = 5, CurrentTask = "metadata", CurrentStep = "probed" };
+        job.ReportProgress(new JobProgress { Overall = 5, CurrentTask = "metadata", CurrentStep = "probed" }, now);
         job.CompleteStage(now);
 
         // process: every task, with the records the worker writes
@@ -334,7 +334,7 @@ internal static class ApiBenchmark
 
         job.Usage = new JobUsage(24.7, 48_211_337, 19_734_120);
         job.ActualCost = new JobCost(0.001235m, 0.000423m, 0.001654m);
-        job.Progress = new JobProgress { Overall = 95, CurrentTask = "hls", CurrentStep = "processed" };
+        job.ReportProgress(new JobProgress { Overall = 95, CurrentTask = "hls", CurrentStep = "processed" }, now);
         job.CompleteStage(now);
 
         // publish

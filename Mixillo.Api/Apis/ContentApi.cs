@@ -63,15 +63,26 @@ public static class ContentApi
     public static async Task<Results<Ok<Envelope<ContentView>>, ProblemHttpResult>> GetContent(
         IJobStore store, Mixillo.Jobs.Storage.IObjectStorage storage, string contentId, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
-        var job = JobIds.IsValid(contentId) ? await store.GetByContentAsync(contentId, cancellationToken) : null;
-        if (job is null || (job.UserId != UserId(user) && !user.IsInRole(AuthOptions.AdminRole)))
+        if (await OwnedJobAsync(store, contentId, user, cancellationToken) is not { } job)
         {
-            return Problems.NotFound("content_not_found", $"No content {contentId}.");
+            return ContentNotFound(contentId);
         }
 
-        var position = job.Status == JobStatus.Queued ? await store.PositionAsync(job.JobId, cancellationToken) : null;
-        return TypedResults.Ok(Envelope.Of(await ContentView.OfAsync(job, position, storage)));
+        return TypedResults.Ok(Envelope.Of(await ContentView.OfAsync(job, await PositionAsync(store, job, cancellationToken), storage)));
     }
+
+    /// <summary>The content's job, if the user owns the content or is an admin; null otherwise (someone else's content does not exist for them).</summary>
+    internal static async Task<TranscodeJob?> OwnedJobAsync(IJobStore store, string contentId, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+        (JobIds.IsValid(contentId) ? await store.GetByContentAsync(contentId, cancellationToken) : null) is { } job
+            && (job.UserId == UserId(user) || user.IsInRole(AuthOptions.AdminRole))
+            ? job
+            : null;
+
+    /// <summary>A waiting job's place in the queue; null for any other.</summary>
+    internal static async Task<QueuePosition?> PositionAsync(IJobStore store, TranscodeJob job, CancellationToken cancellationToken) =>
+        job.Status == JobStatus.Queued ? await store.PositionAsync(job.JobId, cancellationToken) : null;
+
+    internal static ProblemHttpResult ContentNotFound(string contentId) => Problems.NotFound("content_not_found", $"No content {contentId}.");
 
     private static string UserId(ClaimsPrincipal user) =>
         user.FindFirstValue(AuthOptions.UserClaim) ?? throw new InvalidOperationException("An authenticated user has no 'sub' claim.");

@@ -1,4 +1,5 @@
 using Microsoft.Net.Http.Headers;
+using Mixillo.Jobs.Model;
 using Mixillo.Jobs.Storage;
 using Mixillo.Worker.Hosting;
 
@@ -29,7 +30,7 @@ public static class MediaApi
 
     public static IEndpointRouteBuilder MapMediaApi(this IEndpointRouteBuilder app)
     {
-        app.MapMethods(ContentView.MediaRoute + "{**key}", [HttpMethods.Get, HttpMethods.Head], GetMedia)
+        app.MapMethods(Playback.MediaRoute + "{**key}", [HttpMethods.Get, HttpMethods.Head], GetMedia)
             .WithTags("Media").WithName("GetMedia").WithSummary("A published file (HLS, DASH, MP4, JPEG, MP3)")
             .AllowAnonymous()
             .RequireCors(Http.OriginOptions.MediaPolicy);

@@ -1,14 +1,23 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Mixillo.Jobs.Events;
 
 namespace Mixillo.Jobs.Model;
 
 /// <summary>
 /// A transcode job: its place in the lifecycle, its tasks and everything they produced. Every change of
 /// status goes through a method here, which checks it against <see cref="JobStateMachine"/>; stores only
-/// load, call and save, so SQLite and PostgreSQL cannot disagree on the rules.
+/// load, call and save, so SQLite and PostgreSQL cannot disagree on the rules. The methods also record the
+/// job's events (<see cref="JobEventTypes"/>), which the store writes with the change that made them.
 /// </summary>
 public sealed class TranscodeJob
 {
+    /// <summary>Progress events come at most this often, besides one at every whole 10 %.</summary>
+    public static readonly TimeSpan ProgressEventInterval = TimeSpan.FromSeconds(1);
+
+    private readonly List<RecordedEvent> _events = [];
+
     public required string JobId { get; init; }
 
     public required string ContentId { get; init; }
@@ -47,7 +56,12 @@ public sealed class TranscodeJob
 
     public AudioTrack? AudioTrack { get; set; }
 
-    public JobProgress Progress { get; set; } = new();
+    [JsonInclude]
+    public JobProgress Progress { get; internal set; } = new();
+
+    /// <summary>When the last progress event was recorded: they come at most every <see cref="ProgressEventInterval"/>.</summary>
+    [JsonInclude]
+    public DateTimeOffset? ProgressEventAt { get; internal set; }
 
     [JsonInclude]
     public WorkerInfo? Worker { get; internal set; }
@@ -151,14 +165,21 @@ public sealed class TranscodeJob
         Move(JobStatus.Queued, now);
         QueuedAt = now;
         NotBefore = null;
+        Record(JobEventTypes.Queued, now, new JsonObject { ["priority"] = Priority, ["stage"] = JobJson.Name(Stage) });
     }
 
     public void Start(string workerId, string hostname, DateTimeOffset now)
     {
         Move(JobStatus.Processing, now);
         Worker = new WorkerInfo(workerId, hostname, now, now);
-        StartedAt ??= now;
+        if (StartedAt is null)
+        {
+            StartedAt = now;
+            Record(JobEventTypes.Started, now, new JsonObject { ["workerId"] = workerId, ["hostname"] = hostname });
+        }
+
         LeaseToken++;
+        Record(JobEventTypes.Stage, now, new JsonObject { ["stage"] = JobJson.Name(Stage), ["attempt"] = RetryCount + 1 });
     }
 
     public void Heartbeat(DateTimeOffset now)
@@ -178,6 +199,31 @@ public sealed class TranscodeJob
         CompletedAt = now;
         CancelRequested = false;
         Progress = Progress with { Overall = 100, CurrentStep = null };
+        Record(JobEventTypes.Completed, now, new JsonObject { ["playback"] = JsonSerializer.SerializeToNode(Playback.Of(this), JobJson.Options) });
+    }
+
+    /// <summary>
+    /// The running job's progress; a <see cref="JobEventTypes.Progress"/> event when a whole 10 % was crossed or
+    /// <see cref="ProgressEventInterval"/> has passed since the last one.
+    /// </summary>
+    public void ReportProgress(JobProgress progress, DateTimeOffset now)
+    {
+        var crossed = Math.Floor(progress.Overall / 10) > Math.Floor(Progress.Overall / 10);
+        Progress = progress;
+        UpdatedAt = now;
+        if (Status == JobStatus.Processing && (crossed || ProgressEventAt is not { } last || now - last >= ProgressEventInterval))
+        {
+            ProgressEventAt = now;
+            Record(JobEventTypes.Progress, now, new JsonObject { ["overall"] = progress.Overall, ["currentTask"] = progress.CurrentTask, ["currentStep"] = progress.CurrentStep });
+        }
+    }
+
+    /// <summary>The events recorded since the last call, in order; the store writes them with the change.</summary>
+    public IReadOnlyList<RecordedEvent> TakeEvents()
+    {
+        var taken = _events.ToList();
+        _events.Clear();
+        return taken;
     }
 
     /// <summary>
@@ -222,11 +268,19 @@ public sealed class TranscodeJob
             RetryCount++;
             QueuedAt = now;
             Worker = null;
+            Record(JobEventTypes.Retried, now, new JsonObject
+            {
+                ["automatic"] = true,
+                ["retryCount"] = RetryCount,
+                ["notBefore"] = NotBefore,
+                ["error"] = new JsonObject { ["code"] = error.Code, ["message"] = error.Error },
+            });
             return true;
         }
 
         Move(JobStatus.Failed, now);
         CompletedAt = now;
+        Record(JobEventTypes.Failed, now, new JsonObject { ["code"] = error.Code, ["message"] = error.Error, ["retryable"] = error.Retryable });
         return false;
     }
 
@@ -243,6 +297,7 @@ public sealed class TranscodeJob
         QueuedAt = now;
         NotBefore = null;
         Worker = null;
+        Record(JobEventTypes.Queued, now, new JsonObject { ["priority"] = Priority, ["stage"] = JobJson.Name(Stage) });
     }
 
     /// <summary>Cancels a job that is waiting; asks the worker of a running job to stop.</summary>
@@ -257,6 +312,7 @@ public sealed class TranscodeJob
 
         Move(JobStatus.Cancelled, now);
         CompletedAt = now;
+        Record(JobEventTypes.Cancelled, now, []);
         return CancelOutcome.Cancelled;
     }
 
@@ -266,6 +322,7 @@ public sealed class TranscodeJob
         Move(JobStatus.Cancelled, now);
         CompletedAt = now;
         Worker = null;
+        Record(JobEventTypes.Cancelled, now, []);
     }
 
     /// <summary>An operator's retry of a failed job: re-queued (at <paramref name="priority"/>) with its failed tasks reset.</summary>
@@ -286,6 +343,7 @@ public sealed class TranscodeJob
         }
 
         CompletedAt = null;
+        Record(JobEventTypes.Retried, now, new JsonObject { ["automatic"] = false, ["retryCount"] = RetryCount, ["priority"] = Priority });
         Queue(now);
     }
 
@@ -380,6 +438,8 @@ public sealed class TranscodeJob
             throw new InvalidOperationException($"Task {task.TaskId} of job {JobId} is {JobJson.Name(task.Status)}; reset it before running it again.");
         }
     }
+
+    private void Record(string type, DateTimeOffset time, JsonObject data) => _events.Add(new RecordedEvent(type, time, data));
 
     private void Move(JobStatus to, DateTimeOffset now)
     {

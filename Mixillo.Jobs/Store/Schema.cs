@@ -75,10 +75,27 @@ internal static class Schema
             message TEXT
         );
         """,
+        // The job events (the outbox): written with the change, read by id (resuming) and by content; old ones go by time.
+        $"""
+        CREATE TABLE IF NOT EXISTS job_events (
+            id {EventId},
+            type TEXT NOT NULL,
+            time BIGINT NOT NULL,
+            content_id TEXT NOT NULL,
+            job_id TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            data TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS ix_events_content ON job_events (content_id, id);
+        CREATE INDEX IF NOT EXISTS ix_events_time ON job_events (time);
+        """,
     ];
 
     /// <summary>In a migration, replaced by the store's SQL for the actual cost's total read from <c>document</c>.</summary>
     public const string ActualCostOfDocument = "{actual_cost_of_document}";
+
+    /// <summary>In a migration, replaced by the store's column type for a key the database assigns in increasing order.</summary>
+    public const string EventId = "{event_id}";
 
     public const string CreateVersionTable = "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)";
 }

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Diagnostics;
 using Dapper;
+using Mixillo.Jobs.Events;
 using Mixillo.Jobs.Model;
 
 namespace Mixillo.Jobs.Store;
@@ -12,7 +13,7 @@ namespace Mixillo.Jobs.Store;
 /// that holds the row, so the state machine is enforced in one place.
 /// </summary>
 /// <param name="work">Wakes this process's idle claimers; SQLite shares one per database file.</param>
-public abstract partial class SqlJobStore(QueueOptions options, TimeProvider time, WorkSignal work) : IJobStore
+public abstract partial class SqlJobStore(QueueOptions options, TimeProvider time, WorkSignal work) : IJobStore, IJobEvents
 {
     private const string Columns = "document, lease_token";
 
@@ -36,6 +37,9 @@ public abstract partial class SqlJobStore(QueueOptions options, TimeProvider tim
 
     /// <summary>The actual cost's total read from the JSON in <c>document</c>, as a number or NULL (a migration fills a column with it).</summary>
     protected abstract string ActualCostOfDocument { get; }
+
+    /// <summary>The events table's id column: a key the database gives each row, increasing.</summary>
+    protected abstract string EventId { get; }
 
     protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
@@ -75,7 +79,10 @@ public abstract partial class SqlJobStore(QueueOptions options, TimeProvider tim
             new CommandDefinition("SELECT max(version) FROM schema_version", transaction: scope.Transaction, cancellationToken: cancellationToken)) ?? 0;
         for (var i = version; i < Schema.Migrations.Count; i++)
         {
-            await scope.ExecuteAsync(Schema.Migrations[i].Replace(Schema.ActualCostOfDocument, ActualCostOfDocument, StringComparison.Ordinal), null, cancellationToken);
+            await scope.ExecuteAsync(
+                Schema.Migrations[i].Replace(Schema.ActualCostOfDocument, ActualCostOfDocument, StringComparison.Ordinal).Replace(Schema.EventId, EventId, StringComparison.Ordinal),
+                null,
+                cancellationToken);
             await scope.ExecuteAsync("INSERT INTO schema_version (version) VALUES (@v)", new { v = i + 1 }, cancellationToken);
         }
 
@@ -133,6 +140,7 @@ public abstract partial class SqlJobStore(QueueOptions options, TimeProvider tim
             """,
             Row(created),
             cancellationToken);
+        await AppendEventsAsync(scope, created, cancellationToken);
     }
 
     public Task<TranscodeJob?> GetAsync(string jobId, CancellationToken cancellationToken) =>
@@ -570,8 +578,10 @@ public abstract partial class SqlJobStore(QueueOptions options, TimeProvider tim
         return row is { } r ? Read(r) : throw new JobNotFoundException(jobId);
     }
 
-    private static Task SaveAsync(WriteScope scope, TranscodeJob job, CancellationToken cancellationToken) =>
-        scope.ExecuteAsync(
+    /// <summary>Writes the job's row and the events its change recorded.</summary>
+    private async Task SaveAsync(WriteScope scope, TranscodeJob job, CancellationToken cancellationToken)
+    {
+        await scope.ExecuteAsync(
             """
             UPDATE transcode_jobs SET status = @Status, stage = @Stage, priority = @Priority, updated_at = @UpdatedAt, queued_at = @QueuedAt,
                 not_before = @NotBefore, started_at = @StartedAt, completed_at = @CompletedAt, heartbeat_at = @HeartbeatAt,
@@ -581,6 +591,8 @@ public abstract partial class SqlJobStore(QueueOptions options, TimeProvider tim
             """,
             Row(job),
             cancellationToken);
+        await AppendEventsAsync(scope, job, cancellationToken);
+    }
 
     private static object Row(TranscodeJob job) => new
     {

@@ -50,6 +50,8 @@ public sealed class SqliteJobStore : SqlJobStore
 
     protected override string ActualCostOfDocument => "json_extract(document, '$.actualCost.total')";
 
+    protected override string EventId => "INTEGER PRIMARY KEY AUTOINCREMENT";
+
     public override async Task InitializeAsync(CancellationToken cancellationToken)
     {
         await using (var connection = await OpenAsync(cancellationToken))

@@ -19,10 +19,14 @@ public sealed class WriteScope(DbConnection connection, DbTransaction transactio
     public Task<int> ExecuteAsync(string sql, object? parameters, CancellationToken cancellationToken) =>
         Connection.ExecuteAsync(new CommandDefinition(sql, parameters, Transaction, cancellationToken: cancellationToken));
 
+    /// <summary>Runs once the transaction has committed (an in-process wake-up, say); never for one rolled back.</summary>
+    public Action? Committed { get; set; }
+
     public async Task CommitAsync(CancellationToken cancellationToken)
     {
         await Transaction.CommitAsync(cancellationToken);
         _committed = true;
+        Committed?.Invoke();
     }
 
     public async ValueTask DisposeAsync()

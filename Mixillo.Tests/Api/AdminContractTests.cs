@@ -100,7 +100,7 @@ public sealed class AdminContractTests(Clips clips) : IAsyncLifetime
         {
             j.CompleteTask(JobTaskType.Thumbnail, null, now);
             j.UpdateTask(JobTaskType.Transcode, 75, now);
-            j.Progress = new JobProgress { Overall = 52.5, CurrentTask = "transcode", CurrentStep = "encoding" };
+            j.ReportProgress(new JobProgress { Overall = 52.5, CurrentTask = "transcode", CurrentStep = "encoding" }, now);
         }, CancellationToken.None);
 
         var body = await Body(await _admin.GetAsync("/api/transcode/jobs?status=processing&limit=10"));

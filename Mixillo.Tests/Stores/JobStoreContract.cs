@@ -1,3 +1,4 @@
+using Mixillo.Jobs.Events;
 using Mixillo.Jobs.Model;
 using Mixillo.Jobs.Store;
 using Mixillo.Tests.Support;
@@ -125,7 +126,7 @@ public abstract partial class JobStoreContract : IAsyncLifetime
         {
             job.CompleteTask(JobTaskType.Transcode, "videos/c/720p.mp4", now);
             job.AddOutput(new JobOutput { Quality = "720p", Key = "videos/c/720p.mp4", Width = 720, Height = 1280, SizeBytes = 42 });
-            job.Progress = new JobProgress { Overall = 70, CurrentTask = "hls" };
+            job.ReportProgress(new JobProgress { Overall = 70, CurrentTask = "hls" }, now);
         }, None);
         Clock.Advance(TimeSpan.FromSeconds(30));
         await Store.UpdateAsync(lease, (job, now) => job.Complete(now), None);
@@ -654,7 +655,7 @@ public abstract partial class JobStoreContract : IAsyncLifetime
         var (job, lease) = await Claim();
         await Store.UpdateAsync(lease, (j, now) =>
         {
-            j.Progress = new JobProgress { Overall = 100, CurrentTask = "audio_extract" };
+            j.ReportProgress(new JobProgress { Overall = 100, CurrentTask = "audio_extract" }, now);
             j.ActualCost = new JobCost(0.25m, 0.5m, 0.125m);
             j.Complete(now);
         }, None);
@@ -717,6 +718,64 @@ public abstract partial class JobStoreContract : IAsyncLifetime
         await Store.UpdateAsync(lease, (j, now) => j.Complete(now), None);
         Assert.Equal(1, await Store.CountActiveAsync("counted", None));
         Assert.Equal(0, await Store.CountActiveAsync("nobody", None));
+    }
+
+    [Fact]
+    public async Task Events_are_written_with_their_changes_in_order_and_read_by_position_content_and_type()
+    {
+        var events = (IJobEvents)Store;
+        var first = await Create(user: "u1");
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        var second = await Create(user: "u2");
+        var (_, lease) = await Claim();
+        await Store.UpdateAsync(lease, (j, now) => j.Complete(now), None);
+
+        var all = await events.EventsAsync(new EventQuery(0), None);
+        Assert.Equal([JobEventTypes.Queued, JobEventTypes.Queued, JobEventTypes.Started, JobEventTypes.Stage, JobEventTypes.Completed], all.Select(e => e.Type));
+        Assert.Equal([first.JobId, second.JobId, first.JobId, first.JobId, first.JobId], all.Select(e => e.JobId));
+        Assert.True(all.Zip(all.Skip(1)).All(pair => pair.First.Id < pair.Second.Id));
+        Assert.Equal("u1", all[0].UserId);
+        Assert.Equal(first.ContentId, all[0].ContentId);
+        Assert.Equal(Clock.GetUtcNow().ToUnixTimeMilliseconds(), all[^1].Time.ToUnixTimeMilliseconds());
+        Assert.Equal("worker_a", all[2].Data["workerId"]!.GetValue<string>());
+
+        Assert.Equal(4, (await events.EventsAsync(new EventQuery(0, first.ContentId), None)).Count);
+        Assert.Equal([all[^1].Id], (await events.EventsAsync(new EventQuery(0, Types: [JobEventTypes.Completed]), None)).Select(e => e.Id));
+        Assert.Equal(all.Skip(3).Select(e => e.Id), (await events.EventsAsync(new EventQuery(all[2].Id), None)).Select(e => e.Id));
+        Assert.Equal(all.Take(2).Select(e => e.Id), (await events.EventsAsync(new EventQuery(0, Limit: 2), None)).Select(e => e.Id));
+        Assert.Equal(all[^1].Id, await events.LastEventIdAsync(null, None));
+        Assert.Equal(all[1].Id, await events.LastEventIdAsync(second.ContentId, None));
+        Assert.Equal(0, await events.LastEventIdAsync("content_none", None));
+    }
+
+    [Fact]
+    public async Task A_change_that_does_not_commit_leaves_no_event_and_old_events_go_by_time()
+    {
+        var events = (IJobEvents)Store;
+        var job = await Create();
+        var last = await events.LastEventIdAsync(null, None);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Store.ChangeAsync(job.JobId, (j, now) =>
+        {
+            j.Cancel(now);
+            throw new InvalidOperationException("changed my mind");
+        }, None));
+        Assert.Equal(last, await events.LastEventIdAsync(null, None));
+        Assert.Equal(JobStatus.Queued, (await Store.GetAsync(job.JobId, None))!.Status);
+
+        Clock.Advance(TimeSpan.FromHours(2));
+        await Create(user: "later");
+        Assert.Equal(1, await events.DeleteEventsAsync(Clock.GetUtcNow() - TimeSpan.FromHours(1), None));
+        Assert.Equal(["later"], (await events.EventsAsync(new EventQuery(0), None)).Select(e => e.UserId));
+    }
+
+    [Fact]
+    public async Task A_reader_is_woken_when_events_commit()
+    {
+        var events = (IJobEvents)Store;
+        var committed = events.WhenEventsCommitted();
+        Assert.False(committed.IsCompleted);
+        await Create();
+        await committed.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     [Fact]

@@ -92,7 +92,7 @@ internal sealed class StageContext(TranscodeJob job, JobLease lease, string scra
                     job.UpdateTask(progress.Task, progress.TaskPercent, now);
                 }
 
-                job.Progress = new JobProgress { Overall = Math.Round(progress.Overall, 1), CurrentTask = JobJson.Name(progress.Task), CurrentStep = progress.Step };
+                job.ReportProgress(new JobProgress { Overall = Math.Round(progress.Overall, 1), CurrentTask = JobJson.Name(progress.Task), CurrentStep = progress.Step }, now);
             },
             cancellationToken);
         return true;

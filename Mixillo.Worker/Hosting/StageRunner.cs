@@ -130,7 +130,7 @@ public sealed partial class StageRunner(
             {
                 j.SourceFile = j.SourceFile with { Metadata = info, SizeBytes = source.SizeBytes };
                 j.EstimatedCost ??= CostModel.Estimate(source.DurationSeconds, source.SizeBytes, j.Options, prices);
-                j.Progress = new JobProgress { Overall = Fetched, CurrentTask = JobJson.Name(JobTaskType.Transcode), CurrentStep = "fetched" };
+                j.ReportProgress(new JobProgress { Overall = Fetched, CurrentTask = JobJson.Name(JobTaskType.Transcode), CurrentStep = "fetched" }, now);
                 recordUsage(j, now);
                 j.CompleteStage(now);
             },
@@ -170,7 +170,7 @@ public sealed partial class StageRunner(
         await context.ChangeAsync(
             (j, now) =>
             {
-                j.Progress = new JobProgress { Overall = Processed, CurrentStep = "processed" };
+                j.ReportProgress(new JobProgress { Overall = Processed, CurrentStep = "processed" }, now);
                 recordUsage(j, now);
                 j.CompleteStage(now);
             },
@@ -236,7 +236,7 @@ public sealed partial class StageRunner(
             {
                 j.CompleteTask(task, attempt, now);
                 j.AddOutput(record);
-                j.Progress = new JobProgress { Overall = overall, CurrentTask = name, CurrentStep = "packaged" };
+                j.ReportProgress(new JobProgress { Overall = overall, CurrentTask = name, CurrentStep = "packaged" }, now);
             },
             cancellationToken);
     }
@@ -357,7 +357,7 @@ public sealed partial class StageRunner(
                     j.AnimatedPreview = new AnimatedPreview(prefix + encoded.Preview!.Path, encoded.Preview.DurationSeconds, encoded.Preview.Width ?? 0, encoded.Preview.Height ?? 0));
                 Finish(j, JobTaskType.AudioExtract, encoded.Audio is not null, now, attempt, () =>
                     j.AudioTrack = new AudioTrack(prefix + encoded.Audio!.Path, (int)(encoded.Audio.BitrateBps / 1000), encoded.Audio.SampleRate ?? 0, encoded.Audio.DurationSeconds));
-                j.Progress = new JobProgress { Overall = EncodeTo, CurrentTask = "transcode", CurrentStep = "encoded" };
+                j.ReportProgress(new JobProgress { Overall = EncodeTo, CurrentTask = "transcode", CurrentStep = "encoded" }, now);
             },
             cancellationToken);
     }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Mixillo.Jobs.Events;
 using Mixillo.Worker.Health;
 using Mixillo.Jobs.Storage;
 using Mixillo.Jobs.Store;
@@ -35,6 +36,8 @@ public static class WorkerExtensions
             sp.GetRequiredService<IConfiguration>().GetConnectionString(ConnectionStringName) ?? DefaultConnectionString,
             sp.GetRequiredService<QueueOptions>(),
             sp.GetRequiredService<TimeProvider>()));
+        // The store keeps the job events too; their readers see only that part of it.
+        services.AddSingleton(sp => (IJobEvents)sp.GetRequiredService<IJobStore>());
         services.AddSingleton(sp => ObjectStorages.Create(sp.GetRequiredService<StorageOptions>()));
         services.AddSingleton(sp => new MediaEngine(sp.GetRequiredService<MediaOptions>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<MigrationService>();

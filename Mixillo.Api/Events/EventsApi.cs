@@ -1,0 +1,127 @@
+using System.Security.Claims;
+using Mixillo.Api.Apis;
+using Mixillo.Api.Auth;
+using Mixillo.Api.Http;
+using Mixillo.Jobs.Events;
+using Mixillo.Jobs.Storage;
+using Mixillo.Jobs.Store;
+
+namespace Mixillo.Api.Events;
+
+/// <summary>
+/// Server-sent event streams of job events: one content's (its owner or an admin), ending after a final state, and
+/// every job's (admins), filtered by type. A client resumes with the <c>Last-Event-ID</c> header (browsers send it when
+/// they reconnect) or the <c>lastEventId</c> query parameter.
+/// </summary>
+public static class EventsApi
+{
+    /// <summary>The frame a content stream starts with when it does not resume: the content as <c>GET /api/content/{id}</c> shows it.</summary>
+    public const string StateEvent = "state";
+
+    public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/content/{contentId}/events", StreamContent)
+            .WithTags("Content").WithName("StreamContentEvents").WithSummary("The content's state, then its job events as they happen (text/event-stream)")
+            .RequireCors(OriginOptions.ApiPolicy);
+        app.MapGet("/api/transcode/events", StreamAll)
+            .WithTags("Transcode (admin)").WithName("StreamJobEvents").WithSummary("Every job's events as they happen, optionally of some types (text/event-stream)")
+            .RequireAuthorization(AuthOptions.AdminPolicy).RequireCors(OriginOptions.ApiPolicy);
+        return app;
+    }
+
+    public static async Task<IResult> StreamContent(
+        HttpContext http, IJobStore store, IJobEvents events, EventFeed feed, IObjectStorage storage, EventOptions options,
+        string contentId, string? lastEventId, ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        if (!TryResumePoint(http.Request, lastEventId, out var resume))
+        {
+            return BadLastEventId();
+        }
+
+        if (await ContentApi.OwnedJobAsync(store, contentId, user, cancellationToken) is null)
+        {
+            return ContentApi.ContentNotFound(contentId);
+        }
+
+        using var live = feed.Subscribe(e => e.ContentId == contentId);
+        var stream = new EventStream(http.Response, options);
+        await stream.StartAsync(cancellationToken);
+        var after = resume ?? 0;
+        // A fresh stream, or one resuming from an event no longer kept: the current state first. Its id is the last
+        // event read before the state, so what follows may repeat a change the state shows, but never misses one.
+        if (resume is not { } from || !await IsKeptAsync(events, contentId, from, cancellationToken))
+        {
+            after = Math.Max(after, await events.LastEventIdAsync(contentId, cancellationToken));
+            var job = await store.GetByContentAsync(contentId, cancellationToken);
+            var state = await ContentView.OfAsync(job!, await ContentApi.PositionAsync(store, job!, cancellationToken), storage);
+            await stream.WriteAsync(after, StateEvent, state, cancellationToken);
+            if (state.Status != ContentView.Processing)
+            {
+                return Results.Empty;
+            }
+        }
+
+        await stream.FollowAsync(
+            after,
+            from => events.EventsAsync(new EventQuery(from, contentId), cancellationToken),
+            live,
+            e => JobEventTypes.IsFinal(e.Type),
+            cancellationToken);
+        return Results.Empty;
+    }
+
+    public static async Task<IResult> StreamAll(
+        HttpContext http, IJobEvents events, EventFeed feed, EventOptions options, string? lastEventId, string? types, CancellationToken cancellationToken)
+    {
+        if (!TryResumePoint(http.Request, lastEventId, out var resume))
+        {
+            return BadLastEventId();
+        }
+
+        var wanted = (types ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (wanted.FirstOrDefault(type => !JobEventTypes.All.Contains(type)) is { } unknown)
+        {
+            return Problems.BadRequest(ErrorCodes.BadRequest, $"Unknown event type '{unknown}'; types is a comma-separated list of {string.Join(", ", JobEventTypes.All)}.");
+        }
+
+        var filter = wanted.Length == 0 ? null : wanted.ToHashSet(StringComparer.Ordinal);
+        using var live = feed.Subscribe(e => filter?.Contains(e.Type) ?? true);
+        var stream = new EventStream(http.Response, options);
+        await stream.StartAsync(cancellationToken);
+        // Without a resume point the stream starts now: an admin watching, not replaying the retention window.
+        var after = resume ?? await events.LastEventIdAsync(null, cancellationToken);
+        await stream.FollowAsync(
+            after,
+            from => events.EventsAsync(new EventQuery(from, Types: filter), cancellationToken),
+            live,
+            _ => false,
+            cancellationToken);
+        return Results.Empty;
+    }
+
+    /// <summary>The id to resume after, from the header (which browsers send) or the query; false when what the client sent is not an id.</summary>
+    private static bool TryResumePoint(HttpRequest request, string? query, out long? after)
+    {
+        after = null;
+        var sent = request.Headers["Last-Event-ID"].FirstOrDefault() ?? query;
+        if (string.IsNullOrEmpty(sent))
+        {
+            return true;
+        }
+
+        if (!long.TryParse(sent, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id))
+        {
+            return false;
+        }
+
+        after = id;
+        return true;
+    }
+
+    /// <summary>Whether the content's event <paramref name="id"/> is still kept (0: before its first, always).</summary>
+    private static async Task<bool> IsKeptAsync(IJobEvents events, string contentId, long id, CancellationToken cancellationToken) =>
+        id == 0 || await events.EventsAsync(new EventQuery(id - 1, contentId, Limit: 1), cancellationToken) is [{ Id: var first }] && first == id;
+
+    private static IResult BadLastEventId() =>
+        Problems.BadRequest(ErrorCodes.BadRequest, "Last-Event-ID (or lastEventId) is the id of an event this service sent: a whole number.");
+}
