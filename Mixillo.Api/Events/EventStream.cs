@@ -16,7 +16,28 @@ public sealed class EventStream(HttpResponse response, EventOptions options)
     /// <summary>How long a client waits before reconnecting, as the stream tells it.</summary>
     private const int RetryMs = 3000;
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the stream and runs <paramref name="body"/> with a token that ends when the client goes or when the instance
+    /// stops (rather than hold shutdown for its timeout: the client reconnects, here or elsewhere, with its last id).
+    /// Either is a normal end.
+    /// </summary>
+    public static async Task<IResult> RunAsync(HttpResponse response, EventOptions options, IHostApplicationLifetime lifetime, Func<EventStream, CancellationToken, Task> body)
+    {
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping, response.HttpContext.RequestAborted);
+        var stream = new EventStream(response, options);
+        try
+        {
+            await stream.StartAsync(ending.Token);
+            await body(stream, ending.Token);
+        }
+        catch (OperationCanceledException) when (ending.IsCancellationRequested)
+        {
+        }
+
+        return Results.Empty;
+    }
+
+    private async Task StartAsync(CancellationToken cancellationToken)
     {
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache, no-store";

@@ -30,7 +30,7 @@ public static class EventsApi
     }
 
     public static async Task<IResult> StreamContent(
-        HttpContext http, IJobStore store, IJobEvents events, EventFeed feed, IObjectStorage storage, EventOptions options,
+        HttpContext http, IJobStore store, IJobEvents events, EventFeed feed, IObjectStorage storage, EventOptions options, IHostApplicationLifetime lifetime,
         string contentId, string? lastEventId, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         if (!TryResumePoint(http.Request, lastEventId, out var resume))
@@ -43,35 +43,31 @@ public static class EventsApi
             return ContentApi.ContentNotFound(contentId);
         }
 
-        using var live = feed.Subscribe(e => e.ContentId == contentId);
-        var stream = new EventStream(http.Response, options);
-        await stream.StartAsync(cancellationToken);
-        var after = resume ?? 0;
-        // A fresh stream, or one resuming from an event no longer kept: the current state first. Its id is the last
-        // event read before the state, so what follows may repeat a change the state shows, but never misses one.
-        if (resume is not { } from || !await IsKeptAsync(events, contentId, from, cancellationToken))
+        return await EventStream.RunAsync(http.Response, options, lifetime, async (stream, ending) =>
         {
-            after = Math.Max(after, await events.LastEventIdAsync(contentId, cancellationToken));
-            var job = await store.GetByContentAsync(contentId, cancellationToken);
-            var state = await ContentView.OfAsync(job!, await ContentApi.PositionAsync(store, job!, cancellationToken), storage);
-            await stream.WriteAsync(after, StateEvent, state, cancellationToken);
-            if (state.Status != ContentView.Processing)
+            using var live = feed.Subscribe(e => e.ContentId == contentId);
+            var after = resume ?? 0;
+            // A fresh stream, or one resuming from an event no longer kept: the current state first. Its id is the last
+            // event read before the state, so what follows may repeat a change the state shows, but never misses one.
+            if (resume is not { } from || !await IsKeptAsync(events, contentId, from, ending))
             {
-                return Results.Empty;
+                after = Math.Max(after, await events.LastEventIdAsync(contentId, ending));
+                var job = await store.GetByContentAsync(contentId, ending);
+                var state = await ContentView.OfAsync(job!, await ContentApi.PositionAsync(store, job!, ending), storage);
+                await stream.WriteAsync(after, StateEvent, state, ending);
+                if (state.Status != ContentView.Processing)
+                {
+                    return;
+                }
             }
-        }
 
-        await stream.FollowAsync(
-            after,
-            from => events.EventsAsync(new EventQuery(from, contentId), cancellationToken),
-            live,
-            e => JobEventTypes.IsFinal(e.Type),
-            cancellationToken);
-        return Results.Empty;
+            await stream.FollowAsync(after, from => events.EventsAsync(new EventQuery(from, contentId), ending), live, e => JobEventTypes.IsFinal(e.Type), ending);
+        });
     }
 
     public static async Task<IResult> StreamAll(
-        HttpContext http, IJobEvents events, EventFeed feed, EventOptions options, string? lastEventId, string? types, CancellationToken cancellationToken)
+        HttpContext http, IJobEvents events, EventFeed feed, EventOptions options, IHostApplicationLifetime lifetime,
+        string? lastEventId, string? types, CancellationToken cancellationToken)
     {
         if (!TryResumePoint(http.Request, lastEventId, out var resume))
         {
@@ -85,18 +81,13 @@ public static class EventsApi
         }
 
         var filter = wanted.Length == 0 ? null : wanted.ToHashSet(StringComparer.Ordinal);
-        using var live = feed.Subscribe(e => filter?.Contains(e.Type) ?? true);
-        var stream = new EventStream(http.Response, options);
-        await stream.StartAsync(cancellationToken);
-        // Without a resume point the stream starts now: an admin watching, not replaying the retention window.
-        var after = resume ?? await events.LastEventIdAsync(null, cancellationToken);
-        await stream.FollowAsync(
-            after,
-            from => events.EventsAsync(new EventQuery(from, Types: filter), cancellationToken),
-            live,
-            _ => false,
-            cancellationToken);
-        return Results.Empty;
+        return await EventStream.RunAsync(http.Response, options, lifetime, async (stream, ending) =>
+        {
+            using var live = feed.Subscribe(e => filter?.Contains(e.Type) ?? true);
+            // Without a resume point the stream starts now: an admin watching, not replaying the retention window.
+            var after = resume ?? await events.LastEventIdAsync(null, ending);
+            await stream.FollowAsync(after, from => events.EventsAsync(new EventQuery(from, Types: filter), ending), live, _ => false, ending);
+        });
     }
 
     /// <summary>The id to resume after, from the header (which browsers send) or the query; false when what the client sent is not an id.</summary>

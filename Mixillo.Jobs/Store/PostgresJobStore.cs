@@ -32,6 +32,7 @@ public sealed class PostgresJobStore : SqlJobStore
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _listenerLock = new();
     private Task? _listener;
+    private int _disposed;
 
     public PostgresJobStore(string connectionString, QueueOptions options, TimeProvider time)
         : base(options, time, new WorkSignal())
@@ -123,6 +124,12 @@ public sealed class PostgresJobStore : SqlJobStore
 
     public override async ValueTask DisposeAsync()
     {
+        // The container disposes the store once for each interface it is registered under.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync();
         if (_listener is { } listener)
         {

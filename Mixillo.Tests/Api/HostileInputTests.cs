@@ -84,9 +84,10 @@ public abstract class HostileInputTests : IAsyncLifetime
         {
             foreach (var (who, client) in new[] { ("admin", _admin), ("user", _user) })
             {
-                using var response = await client.SendAsync(request.Create());
+                using var response = await client.SendAsync(request.Create(), HttpCompletionOption.ResponseHeadersRead);
                 sent++;
-                var text = await response.Content.ReadAsStringAsync();
+                // An event stream that opened is a 200 that does not end: its status is the answer.
+                var text = response.Content.Headers.ContentType?.MediaType == "text/event-stream" ? "" : await response.Content.ReadAsStringAsync();
                 // A problem's code is a named one (ErrorCodes.ForStatus falls back to http_{status} for a status it has no name for).
                 if ((int)response.StatusCode >= 500 || text.Contains("\"code\":\"http_", StringComparison.Ordinal))
                 {
