@@ -10,6 +10,7 @@ using Mixillo.Api.Events;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Mixillo.Api.Http;
 using Mixillo.Api.Uploads;
+using Mixillo.Worker.Redis;
 using Mixillo.Jobs.Model;
 using Mixillo.Worker.Health;
 using Mixillo.Worker.Hosting;
@@ -47,6 +48,10 @@ public static class Extensions
         services.AddSettings<EventOptions>(EventOptions.Section, o => o.Validate());
         services.AddSingleton<EventFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<EventFeed>());
+        if (builder.AddMixilloRedis())
+        {
+            services.AddHostedService<RedisEventWake>();
+        }
 
         builder.AddAuthentication();
         builder.AddCors();

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Mixillo.Worker;
 using Mixillo.Worker.Hosting;
+using Mixillo.Worker.Redis;
 
 if (args is ["process", .. var rest])
 {
@@ -41,6 +42,7 @@ if (settings["Logging:LogLevel:Microsoft.AspNetCore"] is null)
 
 builder.AddServiceDefaults();
 builder.Services.AddMixilloCore().AddMixilloWorker();
+builder.AddMixilloRedis();
 var app = builder.Build();
 app.MapDefaultEndpoints();
 await app.RunAsync();

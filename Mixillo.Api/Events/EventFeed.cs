@@ -16,6 +16,10 @@ public sealed partial class EventFeed(IJobEvents events, EventOptions options, M
     private static readonly TimeSpan SweepEvery = TimeSpan.FromHours(1);
 
     private readonly ConcurrentDictionary<EventSubscription, byte> _subscriptions = new();
+    private readonly EventSignal _wake = new();
+
+    /// <summary>Look now: another process says it committed events (through Redis).</summary>
+    public void Wake() => _wake.Pulse();
 
     /// <summary>
     /// Live events from now on that <paramref name="filter"/> takes. Subscribe before reading the history a stream
@@ -43,7 +47,7 @@ public sealed partial class EventFeed(IJobEvents events, EventOptions options, M
         var sweepAt = time.GetUtcNow();
         while (!stoppingToken.IsCancellationRequested)
         {
-            var committed = events.WhenEventsCommitted();
+            var committed = Task.WhenAny(events.WhenEventsCommitted(), _wake.Next);
             var full = false;
             try
             {

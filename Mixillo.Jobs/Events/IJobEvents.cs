@@ -14,4 +14,7 @@ public interface IJobEvents
 
     /// <summary>Completes when events are next committed: by this process, or on PostgreSQL by any. Take it before reading.</summary>
     Task WhenEventsCommitted();
+
+    /// <summary>Completes when this process next commits events (to tell other processes, through Redis).</summary>
+    Task WhenEventsCommittedHere();
 }

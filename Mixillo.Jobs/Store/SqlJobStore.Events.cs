@@ -23,6 +23,8 @@ public abstract partial class SqlJobStore
 
     private EventSignal EventsCommitted { get; } = new();
 
+    private EventSignal EventsCommittedHere { get; } = new();
+
     /// <summary>Wakes this process's event readers (another process committed events).</summary>
     protected void PulseEvents() => EventsCommitted.Pulse();
 
@@ -45,11 +47,17 @@ public abstract partial class SqlJobStore
         }
 
         await AnnounceEventsAsync(scope, cancellationToken);
-        scope.Committed = EventsCommitted.Pulse;
+        scope.Committed = () =>
+        {
+            EventsCommitted.Pulse();
+            EventsCommittedHere.Pulse();
+        };
     }
 
     /// <summary>Completes when events are next committed: by this process, or on PostgreSQL by any.</summary>
     public virtual Task WhenEventsCommitted() => EventsCommitted.Next;
+
+    public Task WhenEventsCommittedHere() => EventsCommittedHere.Next;
 
     public Task<IReadOnlyList<JobEvent>> EventsAsync(EventQuery query, CancellationToken cancellationToken)
     {

@@ -127,7 +127,7 @@ public sealed class HealthTests(DistributedFixture servers)
         }
     }
 
-    private static async Task HealthBecomesAsync(HttpClient client, HttpStatusCode status, string body)
+    internal static async Task HealthBecomesAsync(HttpClient client, HttpStatusCode status, string body)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var last = "no answer";
