@@ -39,6 +39,7 @@ public static class Extensions
         services.AddSingleton(sp => sp.GetRequiredService<TranscodeDefaults>().ToJobOptions());
         services.AddSingleton<OpenUploads>();
         services.AddSingleton<ChunkGate>();
+        services.AddSingleton<UserLimits>();
         services.AddSpaceFloors(SpaceFloors.Uploads, sp => (sp.GetRequiredService<UploadOptions>().ScratchRoot, sp.GetRequiredService<UploadOptions>().MinFreeBytes));
         services.AddSingleton<UploadService>();
         services.AddSingleton<JobCleaner>();

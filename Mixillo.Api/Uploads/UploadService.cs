@@ -21,8 +21,7 @@ public sealed class UploadService(
     UploadOptions options,
     JobOptions defaults,
     CostOptions prices,
-    OpenUploads open,
-    ChunkGate chunks,
+    UserLimits limits,
     IEnumerable<SpaceFloors> floors,
     TimeProvider time)
 {
@@ -82,7 +81,7 @@ public sealed class UploadService(
 
         EnsureSpace();
         var now = time.GetUtcNow();
-        var (openCount, openBytes) = open.Of(userId, now);
+        var (openCount, openBytes) = await limits.OpenOfAsync(userId);
         if (openCount >= options.MaxOpenUploadsPerUser)
         {
             throw new UploadException(UploadException.TooManyUploads, $"You have {openCount} uploads open; complete or abandon one first (at most {options.MaxOpenUploadsPerUser}).", LimitRetryAfter);
@@ -110,7 +109,7 @@ public sealed class UploadService(
             ExpiresAt = now + options.ExpireAfter,
         };
         await SaveAsync(session, cancellationToken);
-        open.Add(session);
+        await limits.AddOpenAsync(session);
         return session;
     }
 
@@ -157,7 +156,7 @@ public sealed class UploadService(
         }
 
         EnsureSpace();
-        using var slot = chunks.TryEnter(session.UserId, options.MaxConcurrentChunksPerUser)
+        await using var slot = await limits.TryEnterChunkAsync(session.UserId, options.MaxConcurrentChunksPerUser)
             ?? throw new UploadException(UploadException.TooManyChunks, $"At most {options.MaxConcurrentChunksPerUser} chunks of yours may be in flight at once.", ChunkRetryAfter);
         var expected = session.ExpectedChunkSize(index);
         var path = Scratch($"{session.UploadId}-{index}-{Guid.NewGuid():N}");
@@ -268,7 +267,7 @@ public sealed class UploadService(
             }
         }
 
-        open.Replace(stillOpen, now);
+        await limits.ReplaceOpenAsync(stillOpen, now);
 
         foreach (var session in expired)
         {
@@ -338,7 +337,7 @@ public sealed class UploadService(
             // The job exists: the bookkeeping ends even if the caller has gone (later calls answer from the marker anyway).
             var completed = session with { ContentId = job.ContentId, JobId = job.JobId };
             await SaveAsync(completed, CancellationToken.None);
-            open.Remove(session.UploadId);
+            await limits.RemoveOpenAsync(session);
             for (var i = 0; i < session.TotalChunks; i++)
             {
                 await storage.DeleteAsync(session.ChunkKey(i), CancellationToken.None);

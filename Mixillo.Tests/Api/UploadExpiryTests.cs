@@ -24,7 +24,7 @@ public sealed class UploadExpiryTests : IDisposable
         await store.InitializeAsync(CancellationToken.None);
         var options = new UploadOptions { ExpireAfter = TimeSpan.FromHours(1), ChunkSize = 4, ScratchRoot = _folder.File("scratch") };
         await store.InitializeAsync(CancellationToken.None);
-        var uploads = new UploadService(storage, store, new MediaEngine(new MediaOptions(), clock), options, new JobOptions(), new CostOptions(), new OpenUploads(), new ChunkGate(), [new SpaceFloors(SpaceFloors.Uploads, [])], clock);
+        var uploads = new UploadService(storage, store, new MediaEngine(new MediaOptions(), clock), options, new JobOptions(), new CostOptions(), new UserLimits(new OpenUploads(), new ChunkGate(), options, clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<UserLimits>.Instance), [new SpaceFloors(SpaceFloors.Uploads, [])], clock);
 
         var abandoned = await uploads.InitializeAsync("alice", null, new InitializeUpload("a.mp4", 10, "video/mp4", "video"), CancellationToken.None);
         await uploads.PutChunkAsync(abandoned, 0, new MemoryStream(new byte[4]), CancellationToken.None);
