@@ -55,6 +55,9 @@ internal static class MixilloResources
             .WithHttpHealthCheck("/health")
             .WithReplicas(builder.Configuration.GetValue("Mixillo:Workers", DefaultWorkers))
             .WithEnvironment("Worker__ShutdownGrace", builder.ExecutionContext.IsRunMode ? LocalShutdownGrace : DeployedShutdownGrace)
+            // Each worker announces the job events it commits on Redis, so every API instance's streams hear at once.
+            .WithReference(servers.Redis, "redis")
+            .WaitFor(servers.Redis)
             .PublishAsDockerFile(image => image.WithDockerfile("..", "Mixillo.Worker/Dockerfile"));
         return workers.UseServers(servers);
     }

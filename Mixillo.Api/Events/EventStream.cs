@@ -13,6 +13,8 @@ namespace Mixillo.Api.Events;
 /// </summary>
 public sealed class EventStream(HttpResponse response, EventOptions options)
 {
+    public const string ContentType = "text/event-stream";
+
     /// <summary>How long a client waits before reconnecting, as the stream tells it.</summary>
     private const int RetryMs = 3000;
 
@@ -39,7 +41,7 @@ public sealed class EventStream(HttpResponse response, EventOptions options)
 
     private async Task StartAsync(CancellationToken cancellationToken)
     {
-        response.ContentType = "text/event-stream";
+        response.ContentType = ContentType;
         response.Headers.CacheControl = "no-cache, no-store";
         // Proxies such as nginx would otherwise hold events back to fill a buffer.
         response.Headers["X-Accel-Buffering"] = "no";

@@ -22,9 +22,11 @@ public static class EventsApi
     {
         app.MapGet("/api/content/{contentId}/events", StreamContent)
             .WithTags("Content").WithName("StreamContentEvents").WithSummary("The content's state, then its job events as they happen (text/event-stream)")
+            .Produces<JobEvent>(StatusCodes.Status200OK, EventStream.ContentType)
             .RequireCors(OriginOptions.ApiPolicy);
         app.MapGet("/api/transcode/events", StreamAll)
             .WithTags("Transcode (admin)").WithName("StreamJobEvents").WithSummary("Every job's events as they happen, optionally of some types (text/event-stream)")
+            .Produces<JobEvent>(StatusCodes.Status200OK, EventStream.ContentType)
             .RequireAuthorization(AuthOptions.AdminPolicy).RequireCors(OriginOptions.ApiPolicy);
         return app;
     }
