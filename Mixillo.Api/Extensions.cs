@@ -11,6 +11,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Mixillo.Api.Http;
 using Mixillo.Api.Uploads;
 using Mixillo.Worker.Redis;
+using Mixillo.Api.Webhooks;
+using Mixillo.Jobs.Store;
+using Mixillo.Jobs.Webhooks;
 using Mixillo.Jobs.Model;
 using Mixillo.Worker.Health;
 using Mixillo.Worker.Hosting;
@@ -53,6 +56,7 @@ public static class Extensions
         {
             services.AddHostedService<RedisEventWake>();
         }
+        services.AddWebhooks();
 
         builder.AddAuthentication();
         builder.AddCors();
@@ -75,6 +79,16 @@ public static class Extensions
         services.AddSettings<ApiDocumentOptions>(ApiDocumentOptions.Section, o => o.Validate());
         services.AddOpenApi(ApiDocument.Configure);
         return builder;
+    }
+
+    /// <summary>Webhook endpoints in the store, the dispatcher that turns job events into deliveries, and the sender.</summary>
+    private static void AddWebhooks(this IServiceCollection services)
+    {
+        services.AddSettings<WebhookOptions>(WebhookOptions.Section, o => o.Validate());
+        services.AddSingleton(sp => (IWebhookStore)sp.GetRequiredService<IJobStore>());
+        services.AddSingleton<WebhookClient>();
+        services.AddHostedService<WebhookDispatcher>();
+        services.AddHostedService<WebhookSender>();
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using Mixillo.Api;
 using Mixillo.Api.Apis;
 using Mixillo.Api.Auth;
 using Mixillo.Api.Events;
+using Mixillo.Api.Webhooks;
 
 var builder = WebApplication.CreateBuilder(ContentRoot.ProgramFolder(args));
 if (args is ["token", .. var rest])
@@ -19,6 +20,7 @@ app.MapTranscodeApi();
 app.MapContentApi();
 app.MapMediaApi();
 app.MapEventsApi();
+app.MapWebhooksApi();
 app.Lifetime.ApplicationStarted.Register(() => Startup.Announce(app));
 await app.RunAsync();
 return 0;

@@ -14,6 +14,11 @@ public static class ErrorCodes
     public const string Internal = "internal_error";
     public const string TaskNotFailed = "task_not_failed";
     public const string InvalidCursor = "invalid_cursor";
+    public const string WebhookUrlInvalid = "webhook_url_invalid";
+    public const string WebhookUrlRefused = "webhook_url_refused";
+    public const string WebhookNotFound = "webhook_not_found";
+    public const string WebhookDeliveryNotFound = "webhook_delivery_not_found";
+    public const string WebhookDeliveryPending = "webhook_delivery_pending";
 
     public static string ForStatus(int status) => status switch
     {

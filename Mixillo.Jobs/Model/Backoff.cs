@@ -8,9 +8,12 @@ public static class Backoff
 
     /// <param name="retry">0 for the first retry.</param>
     /// <param name="jitter">A number in [0, 1).</param>
-    public static TimeSpan Delay(int retry, double jitter)
+    public static TimeSpan Delay(int retry, double jitter) => Delay(retry, jitter, Base, Max);
+
+    /// <summary>The same curve from another first delay and cap (webhook retries).</summary>
+    public static TimeSpan Delay(int retry, double jitter, TimeSpan first, TimeSpan max)
     {
-        var exponential = Base.TotalMilliseconds * Math.Pow(2, Math.Clamp(retry, 0, 20));
-        return TimeSpan.FromMilliseconds(Math.Min(exponential * (1 + (0.25 * jitter)), Max.TotalMilliseconds));
+        var exponential = first.TotalMilliseconds * Math.Pow(2, Math.Clamp(retry, 0, 20));
+        return TimeSpan.FromMilliseconds(Math.Min(exponential * (1 + (0.25 * jitter)), max.TotalMilliseconds));
     }
 }

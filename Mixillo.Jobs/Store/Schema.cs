@@ -89,6 +89,47 @@ internal static class Schema
         CREATE INDEX IF NOT EXISTS ix_events_content ON job_events (content_id, id);
         CREATE INDEX IF NOT EXISTS ix_events_time ON job_events (time);
         """,
+        // Webhooks: endpoints, their deliveries (one per event and endpoint: the outbox senders claim from, due first),
+        // and how far the dispatcher got in job_events; it starts at the newest event, so no history is replayed.
+        """
+        CREATE TABLE IF NOT EXISTS webhook_endpoints (
+            id TEXT PRIMARY KEY,
+            url TEXT NOT NULL,
+            events TEXT NOT NULL,
+            enabled INTEGER NOT NULL,
+            secret TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            disabled_reason TEXT,
+            failing_since BIGINT
+        );
+        CREATE TABLE IF NOT EXISTS webhook_deliveries (
+            id TEXT PRIMARY KEY,
+            endpoint_id TEXT NOT NULL,
+            event_id BIGINT NOT NULL,
+            event_type TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            status TEXT NOT NULL,
+            attempts INTEGER NOT NULL,
+            created_at BIGINT NOT NULL,
+            window_start BIGINT NOT NULL,
+            next_attempt_at BIGINT,
+            last_attempt_at BIGINT,
+            last_response_code INTEGER,
+            last_response_body TEXT,
+            last_error TEXT,
+            delivered_at BIGINT,
+            lease_token BIGINT NOT NULL,
+            UNIQUE (endpoint_id, event_id)
+        );
+        CREATE INDEX IF NOT EXISTS ix_deliveries_due ON webhook_deliveries (status, next_attempt_at);
+        CREATE INDEX IF NOT EXISTS ix_deliveries_endpoint ON webhook_deliveries (endpoint_id, created_at);
+        CREATE TABLE IF NOT EXISTS webhook_cursor (
+            id INTEGER PRIMARY KEY,
+            position BIGINT NOT NULL
+        );
+        INSERT INTO webhook_cursor (id, position) SELECT 1, COALESCE(max(id), 0) FROM job_events;
+        """,
     ];
 
     /// <summary>In a migration, replaced by the store's SQL for the actual cost's total read from <c>document</c>.</summary>

@@ -1,0 +1,68 @@
+using Mixillo.Jobs.Events;
+using Mixillo.Jobs.Webhooks;
+using Mixillo.Worker.Hosting;
+
+namespace Mixillo.Api.Webhooks;
+
+/// <summary>
+/// Turns job events into webhook deliveries: reads the events after the store's dispatched position, in id order,
+/// and writes their deliveries and the new position in one transaction, so a restart neither skips nor doubles an
+/// event, and instances dispatching side by side skip what another already did. Woken by event commits (as the event
+/// feed is), polling at most <see cref="WebhookOptions.PollInterval"/> apart. Also removes old deliveries, hourly.
+/// </summary>
+public sealed partial class WebhookDispatcher(
+    IJobEvents events, IWebhookStore store, WebhookOptions options, MigrationService migration, TimeProvider time, ILogger<WebhookDispatcher> logger)
+    : BackgroundService
+{
+    private static readonly TimeSpan SweepEvery = TimeSpan.FromHours(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!await WebhookLoops.StoreReadyAsync(migration, stoppingToken))
+        {
+            return;
+        }
+
+        var sweepAt = time.GetUtcNow();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var committed = events.WhenEventsCommitted();
+            var more = false;
+            try
+            {
+                var batch = await events.EventsAsync(new EventQuery(await store.DispatchedThroughAsync(stoppingToken)), stoppingToken);
+                if (batch.Count > 0 && await store.DispatchAsync(batch, stoppingToken) is > 0 and var created)
+                {
+                    LogDispatched(created, batch[^1].Id);
+                }
+
+                more = batch.Count == EventQuery.DefaultLimit;
+                if (time.GetUtcNow() >= sweepAt)
+                {
+                    sweepAt = time.GetUtcNow() + SweepEvery;
+                    await store.DeleteDeliveriesAsync(time.GetUtcNow() - options.RetainFor, stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogFailed(ex);
+            }
+
+            if (!more)
+            {
+                // Never throws: stopping ends the delay, and the loop.
+                await Task.WhenAny(committed, Task.Delay(options.PollInterval, time, stoppingToken));
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Dispatched {Count} webhook deliveries, through event {EventId}")]
+    private partial void LogDispatched(int count, long eventId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dispatching job events to webhooks failed; trying again")]
+    private partial void LogFailed(Exception exception);
+}
