@@ -32,62 +32,37 @@ public sealed partial class EventFeed(IJobEvents events, EventOptions options, M
         return subscription;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        try
-        {
-            await migration.StoreReady.WaitAsync(stoppingToken);
-        }
-        catch (OperationCanceledException)
-        {
-            return;
-        }
-
         long? last = null;
         var sweepAt = time.GetUtcNow();
-        while (!stoppingToken.IsCancellationRequested)
+        return EventFollower.RunAsync(events, migration, options.PollInterval, time, StepAsync, LogFailed, stoppingToken, _wake);
+
+        async Task<bool> StepAsync(CancellationToken cancellationToken)
         {
-            var committed = Task.WhenAny(events.WhenEventsCommitted(), _wake.Next);
-            var full = false;
-            try
+            // Starts at the newest event: streams read what came before from the store themselves.
+            last ??= await events.LastEventIdAsync(null, cancellationToken);
+            var batch = await events.EventsAsync(new EventQuery(last.Value), cancellationToken);
+            foreach (var jobEvent in batch)
             {
-                // Starts at the newest event: streams read what came before from the store themselves.
-                last ??= await events.LastEventIdAsync(null, stoppingToken);
-                var batch = await events.EventsAsync(new EventQuery(last.Value), stoppingToken);
-                foreach (var jobEvent in batch)
+                foreach (var subscription in _subscriptions.Keys)
                 {
-                    foreach (var subscription in _subscriptions.Keys)
-                    {
-                        subscription.Offer(jobEvent);
-                    }
-
-                    last = jobEvent.Id;
+                    subscription.Offer(jobEvent);
                 }
 
-                full = batch.Count == EventQuery.DefaultLimit;
-                if (time.GetUtcNow() >= sweepAt)
-                {
-                    sweepAt = time.GetUtcNow() + SweepEvery;
-                    if (await events.DeleteEventsAsync(time.GetUtcNow() - options.RetainFor, stoppingToken) is > 0 and var removed)
-                    {
-                        LogRemoved(removed);
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                LogFailed(ex);
+                last = jobEvent.Id;
             }
 
-            if (!full)
+            if (time.GetUtcNow() >= sweepAt)
             {
-                // Never throws: stopping ends the delay, and the loop.
-                await Task.WhenAny(committed, Task.Delay(options.PollInterval, time, stoppingToken));
+                sweepAt = time.GetUtcNow() + SweepEvery;
+                if (await events.DeleteEventsAsync(time.GetUtcNow() - options.RetainFor, cancellationToken) is > 0 and var removed)
+                {
+                    LogRemoved(removed);
+                }
             }
+
+            return batch.Count == EventQuery.DefaultLimit;
         }
     }
 

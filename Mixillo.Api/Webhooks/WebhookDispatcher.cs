@@ -1,3 +1,4 @@
+using Mixillo.Api.Events;
 using Mixillo.Jobs.Events;
 using Mixillo.Jobs.Webhooks;
 using Mixillo.Worker.Hosting;
@@ -16,47 +17,26 @@ public sealed partial class WebhookDispatcher(
 {
     private static readonly TimeSpan SweepEvery = TimeSpan.FromHours(1);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!await WebhookLoops.StoreReadyAsync(migration, stoppingToken))
-        {
-            return;
-        }
-
         var sweepAt = time.GetUtcNow();
-        while (!stoppingToken.IsCancellationRequested)
+        return EventFollower.RunAsync(events, migration, options.PollInterval, time, StepAsync, LogFailed, stoppingToken);
+
+        async Task<bool> StepAsync(CancellationToken cancellationToken)
         {
-            var committed = events.WhenEventsCommitted();
-            var more = false;
-            try
+            var batch = await events.EventsAsync(new EventQuery(await store.DispatchedThroughAsync(cancellationToken)), cancellationToken);
+            if (batch.Count > 0 && await store.DispatchAsync(batch, cancellationToken) is > 0 and var created)
             {
-                var batch = await events.EventsAsync(new EventQuery(await store.DispatchedThroughAsync(stoppingToken)), stoppingToken);
-                if (batch.Count > 0 && await store.DispatchAsync(batch, stoppingToken) is > 0 and var created)
-                {
-                    LogDispatched(created, batch[^1].Id);
-                }
-
-                more = batch.Count == EventQuery.DefaultLimit;
-                if (time.GetUtcNow() >= sweepAt)
-                {
-                    sweepAt = time.GetUtcNow() + SweepEvery;
-                    await store.DeleteDeliveriesAsync(time.GetUtcNow() - options.RetainFor, stoppingToken);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                LogFailed(ex);
+                LogDispatched(created, batch[^1].Id);
             }
 
-            if (!more)
+            if (time.GetUtcNow() >= sweepAt)
             {
-                // Never throws: stopping ends the delay, and the loop.
-                await Task.WhenAny(committed, Task.Delay(options.PollInterval, time, stoppingToken));
+                sweepAt = time.GetUtcNow() + SweepEvery;
+                await store.DeleteDeliveriesAsync(time.GetUtcNow() - options.RetainFor, cancellationToken);
             }
+
+            return batch.Count == EventQuery.DefaultLimit;
         }
     }
 

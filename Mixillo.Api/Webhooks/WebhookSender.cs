@@ -1,3 +1,4 @@
+using Mixillo.Api.Events;
 using Mixillo.Jobs.Webhooks;
 using Mixillo.Worker.Hosting;
 
@@ -14,7 +15,7 @@ public sealed partial class WebhookSender(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!await WebhookLoops.StoreReadyAsync(migration, stoppingToken))
+        if (!await EventFollower.StoreReadyAsync(migration, stoppingToken))
         {
             return;
         }

@@ -1,0 +1,63 @@
+using Mixillo.Jobs.Events;
+using Mixillo.Worker.Hosting;
+
+namespace Mixillo.Api.Events;
+
+/// <summary>
+/// The loop of a service that follows the job events (the event feed, the webhook dispatcher): once the schema is
+/// ready, a step reads after its position and acts; unless it read a full batch, the loop waits for the next commit
+/// (this process's, or on PostgreSQL any) or the poll interval. A failed step is reported and tried again.
+/// </summary>
+internal static class EventFollower
+{
+    /// <param name="step">Returns true when more events are waiting (a full batch): the next step runs at once.</param>
+    /// <param name="wake">Also wakes the loop: another process said it committed events (through Redis).</param>
+    public static async Task RunAsync(
+        IJobEvents events, MigrationService migration, TimeSpan pollInterval, TimeProvider time,
+        Func<CancellationToken, Task<bool>> step, Action<Exception> failed, CancellationToken stoppingToken, EventSignal? wake = null)
+    {
+        if (!await StoreReadyAsync(migration, stoppingToken))
+        {
+            return;
+        }
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            // Taken before the read: a commit during it still wakes the next wait.
+            var committed = wake is null ? events.WhenEventsCommitted() : Task.WhenAny(events.WhenEventsCommitted(), wake.Next);
+            var more = false;
+            try
+            {
+                more = await step(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                failed(ex);
+            }
+
+            if (!more)
+            {
+                // Never throws: stopping ends the delay, and the loop.
+                await Task.WhenAny(committed, Task.Delay(pollInterval, time, stoppingToken));
+            }
+        }
+    }
+
+    /// <summary>Waits for the schema; false when the host stops first.</summary>
+    public static async Task<bool> StoreReadyAsync(MigrationService migration, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await migration.StoreReady.WaitAsync(stoppingToken);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}
