@@ -128,7 +128,7 @@ internal static class Schema
             id INTEGER PRIMARY KEY,
             position BIGINT NOT NULL
         );
-        INSERT INTO webhook_cursor (id, position) SELECT 1, COALESCE(max(id), 0) FROM job_events;
+        INSERT INTO webhook_cursor (id, position) SELECT 1, (SELECT COALESCE(max(id), 0) FROM job_events) WHERE NOT EXISTS (SELECT 1 FROM webhook_cursor);
         """,
     ];
 

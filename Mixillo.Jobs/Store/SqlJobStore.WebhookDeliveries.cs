@@ -74,9 +74,19 @@ public abstract partial class SqlJobStore
 
     public async Task<IReadOnlyList<ClaimedDelivery>> ClaimDeliveriesAsync(int limit, TimeSpan lease, CancellationToken cancellationToken)
     {
+        // Senders look every second or so: when nothing is due, a read says so without a write transaction (on SQLite, the one writer's turn).
+        var due = await ReadAsync(
+            connection => connection.ExecuteScalarAsync<int?>(new CommandDefinition(
+                "SELECT 1 FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= @now LIMIT 1", new { now = Ms(Time.GetUtcNow()) }, cancellationToken: cancellationToken)),
+            cancellationToken);
+        return due is null ? [] : await ClaimDueAsync(limit, lease, cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<ClaimedDelivery>> ClaimDueAsync(int limit, TimeSpan lease, CancellationToken cancellationToken)
+    {
         await using var scope = await BeginWriteAsync(cancellationToken);
         var now = Time.GetUtcNow();
-        var due = (await scope.Connection.QueryAsync<DeliveryRow>(new CommandDefinition(
+        var claimable = (await scope.Connection.QueryAsync<DeliveryRow>(new CommandDefinition(
             $"""
             SELECT {DeliveryColumns} FROM webhook_deliveries
             WHERE status = 'pending' AND next_attempt_at <= @now AND endpoint_id IN (SELECT id FROM webhook_endpoints WHERE enabled = 1)
@@ -86,12 +96,12 @@ public abstract partial class SqlJobStore
             new { now = Ms(now), limit },
             scope.Transaction,
             cancellationToken: cancellationToken))).ToList();
-        if (due.Count == 0)
+        if (claimable.Count == 0)
         {
             return [];
         }
 
-        var ids = due.Select(d => d.Id).ToArray();
+        var ids = claimable.Select(d => d.Id).ToArray();
         var until = now + lease;
         await scope.ExecuteAsync(
             $"UPDATE webhook_deliveries SET next_attempt_at = @until, lease_token = lease_token + 1 WHERE {IsOneOf("id", "ids")}",
@@ -99,11 +109,11 @@ public abstract partial class SqlJobStore
             cancellationToken);
         var endpoints = (await scope.Connection.QueryAsync<EndpointRow>(new CommandDefinition(
             $"SELECT {EndpointColumns} FROM webhook_endpoints WHERE {IsOneOf("id", "endpointIds")}",
-            new { endpointIds = due.Select(d => d.EndpointId).Distinct().ToArray() },
+            new { endpointIds = claimable.Select(d => d.EndpointId).Distinct().ToArray() },
             scope.Transaction,
             cancellationToken: cancellationToken))).ToDictionary(e => e.Id);
         await scope.CommitAsync(cancellationToken);
-        return [.. due.Select(d => new ClaimedDelivery(d.ToDelivery() with { NextAttemptAt = until }, endpoints[d.EndpointId].Url, endpoints[d.EndpointId].Secret, d.LeaseToken + 1))];
+        return [.. claimable.Select(d => new ClaimedDelivery(d.ToDelivery() with { NextAttemptAt = until }, endpoints[d.EndpointId].Url, endpoints[d.EndpointId].Secret, d.LeaseToken + 1))];
     }
 
     public async Task<bool> FinishDeliveryAsync(ClaimedDelivery claimed, DeliveryAttempt attempt, WebhookPolicy policy, CancellationToken cancellationToken)
