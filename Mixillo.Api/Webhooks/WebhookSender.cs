@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Mixillo.Api.Events;
 using Mixillo.Jobs.Webhooks;
 using Mixillo.Worker.Hosting;
@@ -55,7 +56,9 @@ public sealed partial class WebhookSender(
 
     private async Task DeliverAsync(ClaimedDelivery claimed, WebhookPolicy policy, CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         var attempt = await client.SendAsync(claimed, cancellationToken);
+        WebhookTelemetry.Record(attempt, Stopwatch.GetElapsedTime(started));
         if (!await store.FinishDeliveryAsync(claimed, attempt, policy, cancellationToken))
         {
             LogLeaseLost(claimed.Delivery.Id);

@@ -122,9 +122,9 @@ public sealed class PostgresJobStore : SqlJobStore
         }
     }
 
+    // The container disposes it once per interface it is registered under (IJobStore, IJobEvents, IWebhookStore): once is enough.
     public override async ValueTask DisposeAsync()
     {
-        // The container disposes the store once for each interface it is registered under.
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
         {
             return;
