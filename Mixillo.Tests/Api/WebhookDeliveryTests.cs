@@ -51,6 +51,17 @@ public sealed class WebhookDeliveryTests(Clips clips) : IAsyncLifetime
         return contents;
     }
 
+    /// <summary>An endpoint of <c>job.queued</c> at the receiver, which answers <paramref name="status"/>, and one such event.</summary>
+    private async Task<(KestrelApiFactory Api, HttpClient Admin, string WebhookId)> OneEventAnsweredAsync(int status)
+    {
+        var api = Api();
+        var admin = await api.ClientAsync("root", "admin");
+        var (webhookId, _) = await RegisterAsync(admin, _receiver.Url, JobEventTypes.Queued);
+        _receiver.Answer = _ => status;
+        await MakeEventsAsync(api, 1);
+        return (api, admin, webhookId);
+    }
+
     [Fact]
     public async Task A_jobs_events_arrive_signed_in_the_documented_way_with_the_bodies_the_streams_send()
     {
@@ -111,11 +122,7 @@ public sealed class WebhookDeliveryTests(Clips clips) : IAsyncLifetime
     [Fact]
     public async Task A_410_disables_the_endpoint_with_its_reason_and_no_more_is_sent()
     {
-        var api = Api();
-        var admin = await api.ClientAsync("root", "admin");
-        var (webhookId, _) = await RegisterAsync(admin, _receiver.Url, JobEventTypes.Queued);
-        _receiver.Answer = _ => 410;
-        await MakeEventsAsync(api, 1);
+        var (api, admin, webhookId) = await OneEventAnsweredAsync(410);
 
         await _receiver.WaitForAsync(r => r.Count == 1, Patience);
         var endpoint = await WaitForAsync(admin, $"/api/webhooks/{webhookId}", e => !e.GetProperty("enabled").GetBoolean());
@@ -126,6 +133,19 @@ public sealed class WebhookDeliveryTests(Clips clips) : IAsyncLifetime
         await MakeEventsAsync(api, 1);
         await Task.Delay(1000);
         Assert.Single(_receiver.Received);
+    }
+
+    [Fact]
+    public async Task A_redirect_is_not_followed_and_only_the_first_4_KiB_of_an_answer_are_kept()
+    {
+        _receiver.ReplyBody = new string('x', 10_000);
+        var (_, admin, webhookId) = await OneEventAnsweredAsync(307);
+
+        var deliveries = await WaitForAsync(admin, $"/api/webhooks/{webhookId}/deliveries", d => d.EnumerateArray().Any(x => x.GetProperty("attempts").GetInt32() > 0));
+        var delivery = Assert.Single(deliveries.EnumerateArray());
+        Assert.Equal(("pending", 307), (delivery.GetProperty("status").GetString(), delivery.GetProperty("lastResponseCode").GetInt32()));
+        Assert.Equal(new string('x', 4096), delivery.GetProperty("lastResponseBody").GetString());
+        Assert.All(_receiver.Received, r => Assert.Equal("/hook", r.Path));
     }
 
     [Fact]

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 namespace Mixillo.Tests.Support;
 
 /// <summary>One request a <see cref="WebhookReceiver"/> got, and the status it answered.</summary>
-public sealed record ReceivedWebhook(string? Id, string? Timestamp, string? Signature, string? ContentType, string Body, int Answered);
+public sealed record ReceivedWebhook(string? Id, string? Timestamp, string? Signature, string? ContentType, string Body, int Answered, string Path = "/hook");
 
 /// <summary>
 /// A webhook receiver on a free loopback port (Kestrel): keeps every POST with its Standard Webhooks headers, answers
@@ -34,6 +34,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     /// <summary>The status to answer a request (the requests before it are in <see cref="Received"/>); 200 unless set.</summary>
     public Func<ReceivedWebhook, int> Answer { get; set; } = _ => 200;
+
+    /// <summary>The body of every answer; by default a word that says whether it was 200.</summary>
+    public string? ReplyBody { get; set; }
 
     /// <summary>How long each request is held before it is answered, to widen any window in which a delivery could be sent twice at once.</summary>
     public TimeSpan Hold { get; set; } = TimeSpan.FromMilliseconds(20);
@@ -82,11 +85,16 @@ public sealed class WebhookReceiver : IAsyncDisposable
         try
         {
             await Task.Delay(Hold, context.RequestAborted);
-            var received = new ReceivedWebhook(id, request.Headers["webhook-timestamp"], request.Headers["webhook-signature"], request.ContentType, body, 0);
+            var received = new ReceivedWebhook(id, request.Headers["webhook-timestamp"], request.Headers["webhook-signature"], request.ContentType, body, 0, request.Path);
             var status = Answer(received);
             _received.Enqueue(received with { Answered = status });
             context.Response.StatusCode = status;
-            await context.Response.WriteAsync(status == 200 ? "thanks" : "not now", context.RequestAborted);
+            if (status is >= 300 and < 400)
+            {
+                context.Response.Headers.Location = "/elsewhere";
+            }
+
+            await context.Response.WriteAsync(ReplyBody ?? (status == 200 ? "thanks" : "not now"), context.RequestAborted);
         }
         finally
         {
