@@ -45,6 +45,10 @@ public abstract class HostileInputTests : IAsyncLifetime
         _baseline["contentId"] = "content_seed";
         var upload = await _user.PostAsJsonAsync("/api/content/upload/initialize", new { fileName = "a.mp4", fileSize = 20 * 1024, mimeType = "video/mp4" });
         _baseline["uploadId"] = JsonDocument.Parse(await upload.Content.ReadAsStringAsync()).RootElement.GetProperty("data").GetProperty("uploadId").GetString()!;
+        // A webhook at a documentation address (TEST-NET-1: public by the guard's rule, reached by nobody).
+        var webhook = await _admin.PostAsJsonAsync("/api/webhooks", new { url = "https://192.0.2.1/hook" });
+        _baseline["webhookId"] = JsonDocument.Parse(await webhook.Content.ReadAsStringAsync()).RootElement.GetProperty("data").GetProperty("id").GetString()!;
+        _baseline["deliveryId"] = "msg_seed";
     }
 
     public Task DisposeAsync()
@@ -62,6 +66,7 @@ public abstract class HostileInputTests : IAsyncLifetime
              "options":{"qualities":["360p"],"hls":true,"dash":false,"thumbnailCount":1,"preview":true,"audio":true,"preset":"ultrafast"},
              "content":{"type":"video","caption":"c"},"user":{"username":"u","fullName":"U","email":"u@example.com"}}
             """)!,
+        ["WebhookRequest"] = JsonNode.Parse("""{"url":"https://192.0.2.1/hook","events":["job.completed"],"enabled":true}""")!,
     };
 
     private async Task<List<HostileRequests.Operation>> OperationsAsync()

@@ -14,7 +14,7 @@ public sealed class WebhookApiTests : IDisposable
     public async Task An_admin_registers_reads_changes_and_removes_an_endpoint_and_sees_the_secret_only_once()
     {
         var admin = await _api.ClientAsync("root", "admin");
-        var created = await admin.PostAsJsonAsync("/api/webhooks", new { url = "https://8.8.8.8/hooks/in", events = new[] { "job.completed", "job.failed" } });
+        var created = await admin.PostAsJsonAsync("/api/webhooks", new { url = "https://192.0.2.1/hooks/in", events = new[] { "job.completed", "job.failed" } });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var data = await DataAsync(created);
         var id = data.GetProperty("id").GetString()!;
@@ -27,10 +27,10 @@ public sealed class WebhookApiTests : IDisposable
         Assert.Equal(id, listed.GetProperty("id").GetString());
         Assert.False(listed.TryGetProperty("secret", out _));
 
-        var changed = await admin.PutAsJsonAsync($"/api/webhooks/{id}", new { url = "https://8.8.4.4/in", events = Array.Empty<string>(), enabled = false });
+        var changed = await admin.PutAsJsonAsync($"/api/webhooks/{id}", new { url = "https://192.0.2.2/in", events = Array.Empty<string>(), enabled = false });
         Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
         var one = await DataAsync(await admin.GetAsync($"/api/webhooks/{id}"));
-        Assert.Equal(("https://8.8.4.4/in", false, 0), (one.GetProperty("url").GetString(), one.GetProperty("enabled").GetBoolean(), one.GetProperty("events").GetArrayLength()));
+        Assert.Equal(("https://192.0.2.2/in", false, 0), (one.GetProperty("url").GetString(), one.GetProperty("enabled").GetBoolean(), one.GetProperty("events").GetArrayLength()));
         Assert.False(one.TryGetProperty("secret", out _));
         Assert.Equal(0, (await DataAsync(await admin.GetAsync($"/api/webhooks/{id}/deliveries"))).GetArrayLength());
 
@@ -44,9 +44,9 @@ public sealed class WebhookApiTests : IDisposable
     {
         var admin = await _api.ClientAsync("root", "admin");
         await AssertProblemAsync(await admin.PostAsJsonAsync("/api/webhooks", new { url = "ftp://8.8.8.8/in" }), HttpStatusCode.BadRequest, "webhook_url_invalid");
-        await AssertProblemAsync(await admin.PostAsJsonAsync("/api/webhooks", new { url = "https://8.8.8.8/in", events = new[] { "job.exploded" } }), HttpStatusCode.BadRequest, "bad_request");
+        await AssertProblemAsync(await admin.PostAsJsonAsync("/api/webhooks", new { url = "https://192.0.2.1/in", events = new[] { "job.exploded" } }), HttpStatusCode.BadRequest, "bad_request");
         await AssertProblemAsync(await admin.PostAsJsonAsync("/api/webhooks", new { url = 42 }), HttpStatusCode.BadRequest, "bad_request");
-        Assert.Equal(HttpStatusCode.Forbidden, (await (await _api.ClientAsync("alice")).PostAsJsonAsync("/api/webhooks", new { url = "https://8.8.8.8/in" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await (await _api.ClientAsync("alice")).PostAsJsonAsync("/api/webhooks", new { url = "https://192.0.2.1/in" })).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await (await _api.ClientAsync("alice")).GetAsync("/api/webhooks")).StatusCode);
         Assert.Empty((await DataAsync(await admin.GetAsync("/api/webhooks"))).EnumerateArray());
     }
@@ -61,7 +61,7 @@ public sealed class WebhookApiTests : IDisposable
     {
         var admin = await _api.ClientAsync("root", "admin");
         await AssertProblemAsync(await admin.PostAsJsonAsync("/api/webhooks", new { url }), HttpStatusCode.BadRequest, "webhook_url_refused");
-        var id = (await DataAsync(await admin.PostAsJsonAsync("/api/webhooks", new { url = "https://8.8.8.8/in" }))).GetProperty("id").GetString();
+        var id = (await DataAsync(await admin.PostAsJsonAsync("/api/webhooks", new { url = "https://192.0.2.1/in" }))).GetProperty("id").GetString();
         await AssertProblemAsync(await admin.PutAsJsonAsync($"/api/webhooks/{id}", new { url }), HttpStatusCode.BadRequest, "webhook_url_refused");
     }
 
