@@ -13,6 +13,7 @@ return args switch
     ["queue", .. var rest] => await RunAsync(QueueBenchmark.Synopsis, () => QueueBenchmark.Settings.Parse(rest), s => QueueBenchmark.RunAsync(s, Console.Out, cancellation.Token)),
     ["worker", .. var rest] => await RunAsync(WorkerBenchmark.Synopsis, () => WorkerBenchmark.Settings.Parse(rest), s => WorkerBenchmark.RunAsync(s, Console.Out, Console.Error, cancellation.Token)),
     ["api", .. var rest] => await RunAsync(ApiBenchmark.Synopsis, () => ApiBenchmark.Settings.Parse(rest), s => ApiBenchmark.RunAsync(s, Console.Out, Console.Error, cancellation.Token)),
+    ["events", .. var rest] => await RunAsync(EventsBenchmark.Synopsis, () => EventsBenchmark.Settings.Parse(rest), s => EventsBenchmark.RunAsync(s, Console.Out, Console.Error, cancellation.Token)),
     ["apphost", .. var rest] => await RunAsync(AppHostBenchmark.Synopsis, () => AppHostBenchmark.Settings.Parse(rest), s => AppHostBenchmark.RunAsync(s, Console.Out, Console.Error, cancellation.Token)),
     _ => Usage(),
 };
@@ -56,6 +57,7 @@ static int Usage()
     Console.Error.WriteLine("  " + QueueBenchmark.Synopsis);
     Console.Error.WriteLine("  " + WorkerBenchmark.Synopsis);
     Console.Error.WriteLine("  " + ApiBenchmark.Synopsis);
+    Console.Error.WriteLine("  " + EventsBenchmark.Synopsis);
     Console.Error.WriteLine("  " + AppHostBenchmark.Synopsis);
     return 2;
 }
