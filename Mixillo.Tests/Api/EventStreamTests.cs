@@ -57,6 +57,9 @@ public sealed class EventStreamTests(Clips clips) : IDisposable
         Assert.Equal(JobEventTypes.Completed, types[^1]);
         Assert.Equal(["fetch", "process", "publish"], all.Where(e => e.Type == JobEventTypes.Stage).Select(e => e.Json.GetProperty("data").GetProperty("stage").GetString()));
         Assert.Contains(JobEventTypes.Progress, types);
+        // Progress never goes back within the job (one attempt here): each step's own percent is mapped into the whole.
+        var overall = all.Where(e => e.Type == JobEventTypes.Progress).Select(e => e.Json.GetProperty("data").GetProperty("overall").GetDouble()).ToList();
+        Assert.Equal(overall.Order(), overall);
         Assert.True(all.Select(e => long.Parse(e.Id!, System.Globalization.CultureInfo.InvariantCulture)).Order().SequenceEqual(all.Select(e => long.Parse(e.Id!, System.Globalization.CultureInfo.InvariantCulture))));
 
         var completed = all[^1].Json;

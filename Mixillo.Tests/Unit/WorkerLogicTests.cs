@@ -173,4 +173,15 @@ public class WorkerLogicTests
         Assert.False(WorkerIdentity.IsKnownDead(Holder("worker_otherhost_999999999", started - TimeSpan.FromDays(1))));
         Assert.False(WorkerIdentity.IsKnownDead(Holder($"api_{Environment.MachineName}_999999999", now)));
     }
+
+    [Fact]
+    public void Encode_progress_spreads_over_ten_to_seventy_percent_and_measuring_after_it_never_goes_back()
+    {
+        Assert.Equal(10, StageRunner.EncodeOverall(new MediaProgress(MediaProgress.Encode, 0)));
+        Assert.Equal(40, StageRunner.EncodeOverall(new MediaProgress(MediaProgress.Encode, 50)));
+        Assert.Equal(70, StageRunner.EncodeOverall(new MediaProgress(MediaProgress.Encode, 100)));
+        // Measuring the renditions starts its own percent at 0 after the encode reached 100.
+        Assert.Equal(70, StageRunner.EncodeOverall(new MediaProgress(MediaProgress.Measure, 0)));
+        Assert.Equal(70, StageRunner.EncodeOverall(new MediaProgress(MediaProgress.Measure, 100)));
+    }
 }

@@ -36,6 +36,13 @@ public sealed partial class StageRunner(
     private const double DashDone = 80;
     private const double Processed = 95;
 
+    /// <summary>
+    /// The job's overall progress while the engine encodes: the encode's percent spread over 10-70 %. Measuring the
+    /// renditions follows the encode and counts its own percent from 0 again, so it stays at the encode's end.
+    /// </summary>
+    internal static double EncodeOverall(MediaProgress progress) =>
+        EncodeFrom + ((EncodeTo - EncodeFrom) * (progress.Step == MediaProgress.Measure ? 100 : progress.Percent) / 100);
+
     private static readonly JobTaskType[] EncodeTasks = [JobTaskType.Transcode, JobTaskType.Thumbnail, JobTaskType.Preview, JobTaskType.AudioExtract];
 
     /// <param name="hardStop">Cancelled when the host's shutdown grace runs out: the stage is released, not failed.</param>
@@ -148,8 +155,7 @@ public sealed partial class StageRunner(
         if (job.Task(JobTaskType.Transcode).Status != JobTaskStatus.Completed)
         {
             context.CurrentTask = JobTaskType.Transcode;
-            var progress = new Progress<MediaProgress>(p => context.ReportProgress(
-                JobTaskType.Transcode, p.Percent, EncodeFrom + ((EncodeTo - EncodeFrom) * p.Percent / 100), p.Step));
+            var progress = new Progress<MediaProgress>(p => context.ReportProgress(JobTaskType.Transcode, p.Percent, EncodeOverall(p), p.Step));
             var encoded = await engine.EncodeAsync(input, source, transcode, output, progress, cancellationToken);
             context.Use(cpuSeconds: encoded.ProcessorTime.TotalSeconds);
             await UploadAsync(context, output, attempt, cancellationToken);
