@@ -14,19 +14,8 @@ public sealed class EmbeddedProcessTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private ProcessStartInfo Api(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _folder.Path };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Mixillo.Api.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        start.Environment["Worker__ScratchRoot"] = Path.Combine(_folder.Path, "scratch");
-        return start;
-    }
+    private ProcessStartInfo Api(params string[] args) =>
+        ApiCommand.In(_folder.Path, new Dictionary<string, string> { ["Worker__ScratchRoot"] = Path.Combine(_folder.Path, "scratch") }, args);
 
     [Fact]
     public async Task The_embedded_default_starts_with_its_own_database_storage_and_worker_and_takes_a_token_of_its_own()
