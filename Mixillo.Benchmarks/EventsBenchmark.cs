@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -22,12 +23,15 @@ namespace Mixillo.Benchmarks;
 /// reads the API's admin event stream. Two ways the other instance hears, in alternating blocks of one run: through
 /// Redis (this process relays its commits as every Mixillo process does, <see cref="EventRelay"/>) and through
 /// PostgreSQL's NOTIFY alone (no relay). Latency runs from the commit's return to the event's frame read by the client.
+/// Then webhook throughput: a burst of events committed at once, delivered by the API to a receiver in this process,
+/// against the floor of this process POSTing the same bodies to the same receiver at the API's concurrency.
 /// </summary>
 internal static class EventsBenchmark
 {
-    public const string Synopsis = "events [--events 1000] [--blocks 4]";
+    public const string Synopsis = "events [--events 1000] [--blocks 4] [--webhooks 2000]";
 
     private const double TargetP99Ms = 100;
+    private const int WebhookConcurrency = 8;
     private static readonly TimeSpan Spacing = TimeSpan.FromMilliseconds(5);
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(15);
@@ -63,6 +67,8 @@ internal static class EventsBenchmark
                 ["Storage__Root"] = Path.Combine(root, "media"),
                 ["Worker__InProcess"] = "false",
                 ["Auth__SigningKey"] = signingKey,
+                ["Webhooks__AllowPrivateNetworks"] = "true",
+                ["Webhooks__Concurrency"] = WebhookConcurrency.ToString(System.Globalization.CultureInfo.InvariantCulture),
             }, apiFolder);
             var baseAddress = new Uri(Invariant($"http://127.0.0.1:{port}"));
             await api.WaitHealthyAsync(baseAddress, StartTimeout, cancellationToken);
@@ -94,7 +100,7 @@ internal static class EventsBenchmark
 
                 for (var i = 0; i < count; i++)
                 {
-                    var job = await store.CreateAsync(new NewJob { ContentId = $"content_{Guid.NewGuid():N}", UserId = "user_bench", Source = new SourceFile { Key = "sources/x/source.mp4", OriginalName = "x.mp4", SizeBytes = 1, MimeType = "video/mp4" } }, queue: true, cancellationToken);
+                    var job = await store.CreateAsync(Queued(), queue: true, cancellationToken);
                     var committed = Stopwatch.GetTimestamp();
                     var at = await received.WaitForAsync(job.JobId, TimeSpan.FromSeconds(30), cancellationToken);
                     if (counted)
@@ -126,6 +132,7 @@ internal static class EventsBenchmark
                 await stdout.WriteLineAsync(Invariant($"| {way} | {values.Count} | {Percentile(values, 0.5):0.0} | {p99:0.0} | {values.Max():0.0} | p99 <= {TargetP99Ms:0} ms | {(p99 <= TargetP99Ms ? "met" : "missed")} |"));
             }
 
+            await WebhooksAsync(client, store, settings.Webhooks, stdout, cancellationToken);
             return 0;
         }
         finally
@@ -139,6 +146,45 @@ internal static class EventsBenchmark
             Directory.Delete(root, recursive: true);
         }
     }
+
+    /// <summary>Deliveries per second of a burst of <paramref name="count"/> events, and the direct POST floor.</summary>
+    private static async Task WebhooksAsync(HttpClient admin, PostgresJobStore store, int count, TextWriter stdout, CancellationToken cancellationToken)
+    {
+        using var receiver = new Receiver();
+        var registered = await admin.PostAsync("/api/webhooks", JsonContent(Invariant($$"""{"url":"{{receiver.Url}}","events":["job.queued"]}""")), cancellationToken);
+        registered.EnsureSuccessStatusCode();
+
+        // Committed by as many writers as the API sends at once, so the commits outrun one sender if they can.
+        var clock = Stopwatch.StartNew();
+        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = WebhookConcurrency, CancellationToken = cancellationToken }, async (_, ct) =>
+            await store.CreateAsync(Queued(), queue: true, ct));
+        var committedSeconds = clock.Elapsed.TotalSeconds;
+        await receiver.WaitForAsync(count, TimeSpan.FromMinutes(5), cancellationToken);
+        var delivered = count / clock.Elapsed.TotalSeconds;
+        var lagMs = (clock.Elapsed.TotalSeconds - committedSeconds) * 1000;
+
+        // The floor: the same number of POSTs of an event-sized body, this process to the receiver, as many at once.
+        var body = receiver.LastBody;
+        using var direct = new HttpClient();
+        clock.Restart();
+        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = WebhookConcurrency, CancellationToken = cancellationToken }, async (_, ct) =>
+        {
+            using var response = await direct.PostAsync(receiver.Url, JsonContent(body), ct);
+            response.EnsureSuccessStatusCode();
+        });
+        var floor = count / clock.Elapsed.TotalSeconds;
+        await stdout.WriteLineAsync(Invariant($"webhooks: {count} events committed in {committedSeconds:0.0} s ({count / committedSeconds:0} per s, {WebhookConcurrency} writers); delivered {delivered:0} per s (commit of the first to receipt of the last; the last {lagMs:0} ms after the last commit), direct POSTs {floor:0} per s at concurrency {WebhookConcurrency}; delivered / direct {delivered / floor:0.00}"));
+    }
+
+    /// <summary>A job for a content of its own (creating it commits one job.queued event).</summary>
+    private static NewJob Queued() => new()
+    {
+        ContentId = $"content_{Guid.NewGuid():N}",
+        UserId = "user_bench",
+        Source = new SourceFile { Key = "sources/x/source.mp4", OriginalName = "x.mp4", SizeBytes = 1, MimeType = "video/mp4" },
+    };
+
+    private static StringContent JsonContent(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 
     private static double Percentile(List<double> values, double p)
     {
@@ -193,12 +239,76 @@ internal static class EventsBenchmark
         }
     }
 
-    internal sealed record Settings(int Events, int Blocks)
+    /// <summary>A loopback receiver (HttpListener) that answers 200 and counts the POSTs it got.</summary>
+    private sealed class Receiver : IDisposable
+    {
+        private readonly HttpListener _listener = new();
+        private int _count;
+
+        public Receiver()
+        {
+            Url = Invariant($"http://127.0.0.1:{ChildProcess.FreePort()}/hook/");
+            _listener.Prefixes.Add(Url);
+            _listener.Start();
+            _ = Task.Run(ServeAsync);
+        }
+
+        public string Url { get; }
+
+        public string LastBody { get; private set; } = "{}";
+
+        public async Task WaitForAsync(int count, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            var clock = Stopwatch.StartNew();
+            while (Volatile.Read(ref _count) < count)
+            {
+                if (clock.Elapsed > timeout)
+                {
+                    throw new TimeoutException(Invariant($"{_count} of {count} webhooks arrived within {timeout.TotalSeconds:0} s"));
+                }
+
+                await Task.Delay(10, cancellationToken);
+            }
+        }
+
+        public void Dispose()
+        {
+            _listener.Stop();
+            _listener.Close();
+        }
+
+        private async Task ServeAsync()
+        {
+            while (_listener.IsListening)
+            {
+                HttpListenerContext context;
+                try
+                {
+                    context = await _listener.GetContextAsync();
+                }
+                catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+                {
+                    return;
+                }
+
+                _ = Task.Run(async () =>
+                {
+                    using var reader = new StreamReader(context.Request.InputStream);
+                    LastBody = await reader.ReadToEndAsync();
+                    context.Response.StatusCode = 200;
+                    context.Response.Close();
+                    Interlocked.Increment(ref _count);
+                });
+            }
+        }
+    }
+
+    internal sealed record Settings(int Events, int Blocks, int Webhooks)
     {
         public static Settings Parse(IReadOnlyList<string> args)
         {
-            var options = new CommandOptions(args, "--events", "--blocks");
-            return new Settings(options.Int("--events", 1000, min: 100), options.Int("--blocks", 4, min: 1));
+            var options = new CommandOptions(args, "--events", "--blocks", "--webhooks");
+            return new Settings(options.Int("--events", 1000, min: 100), options.Int("--blocks", 4, min: 1), options.Int("--webhooks", 2000, min: 100));
         }
     }
 }
