@@ -43,30 +43,26 @@ public sealed partial class UserLimits(OpenUploads open, ChunkGate chunks, Uploa
     public Task AddOpenAsync(UploadSession session)
     {
         open.Add(session);
-        return SharedAsync(db => AddAsync(db, session), () => true);
+        return WriteSharedAsync(db => AddAsync(db, session));
     }
 
     public Task RemoveOpenAsync(UploadSession session)
     {
         open.Remove(session.UploadId);
-        return SharedAsync(db => db.HashDeleteAsync(OpenKey(session.UserId), session.UploadId), () => true);
+        return WriteSharedAsync(db => db.HashDeleteAsync(OpenKey(session.UserId), session.UploadId));
     }
 
     /// <summary>A sweep's stock-taking of storage; with Redis it restores what a restarted Redis lost.</summary>
     public Task ReplaceOpenAsync(IReadOnlyList<UploadSession> stillOpen, DateTimeOffset sweptFrom)
     {
         open.Replace(stillOpen, sweptFrom);
-        return SharedAsync(
-            async db =>
+        return WriteSharedAsync(async db =>
+        {
+            foreach (var session in stillOpen)
             {
-                foreach (var session in stillOpen)
-                {
-                    await AddAsync(db, session);
-                }
-
-                return true;
-            },
-            () => true);
+                await AddAsync(db, session);
+            }
+        });
     }
 
     /// <summary>A chunk slot for <paramref name="userId"/>, or null when they already have <paramref name="limit"/> in flight. Dispose to free it.</summary>
@@ -92,11 +88,10 @@ public sealed partial class UserLimits(OpenUploads open, ChunkGate chunks, Uploa
 
     private static RedisKey ChunksKey(string userId) => $"mixillo:chunks:{userId}";
 
-    private async Task<bool> AddAsync(IDatabase db, UploadSession session)
+    private async Task AddAsync(IDatabase db, UploadSession session)
     {
         await db.HashSetAsync(OpenKey(session.UserId), session.UploadId, new OpenEntry(session.FileSize, session.ExpiresAt.ToUnixTimeMilliseconds()).ToString());
         await db.KeyExpireAsync(OpenKey(session.UserId), options.ExpireAfter + TimeSpan.FromHours(1));
-        return true;
     }
 
     /// <summary>Redis's answer; this instance's own when there is no Redis or it fails (logged once per outage).</summary>
@@ -128,12 +123,13 @@ public sealed partial class UserLimits(OpenUploads open, ChunkGate chunks, Uploa
         }
     }
 
-    private Task SharedAsync(Func<IDatabase, Task> shared, Func<bool> local) =>
+    /// <summary>A write to the shared count; this instance's own is already written, so a failure only leaves Redis behind.</summary>
+    private Task WriteSharedAsync(Func<IDatabase, Task> write) =>
         SharedAsync(async db =>
         {
-            await shared(db);
+            await write(db);
             return true;
-        }, local);
+        }, () => false);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis is away: per-user upload limits hold per instance until it is back")]
     private partial void LogAway(Exception exception);
@@ -154,7 +150,7 @@ public sealed partial class UserLimits(OpenUploads open, ChunkGate chunks, Uploa
     private sealed class SharedSlot(UserLimits limits, string userId, string token) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync() =>
-            await limits.SharedAsync(db => db.SortedSetRemoveAsync(ChunksKey(userId), token), () => true);
+            await limits.WriteSharedAsync(db => db.SortedSetRemoveAsync(ChunksKey(userId), token));
     }
 
     private sealed class LocalSlot(IDisposable slot) : IAsyncDisposable
