@@ -130,6 +130,17 @@ internal static class Schema
         );
         INSERT INTO webhook_cursor (id, position) SELECT 1, (SELECT COALESCE(max(id), 0) FROM job_events) WHERE NOT EXISTS (SELECT 1 FROM webhook_cursor);
         """,
+        // Event positions apart from ids: on PostgreSQL writers insert without one and readers number what has committed
+        // (no lock between the transactions that change jobs); SQLite's writers, taking turns, number their own. Positions
+        // so far are the ids, so every cursor and Last-Event-ID given out stays valid.
+        """
+        ALTER TABLE job_events ADD COLUMN position BIGINT;
+        UPDATE job_events SET position = id;
+        CREATE UNIQUE INDEX IF NOT EXISTS ix_events_position ON job_events (position);
+        CREATE INDEX IF NOT EXISTS ix_events_content_position ON job_events (content_id, position);
+        CREATE INDEX IF NOT EXISTS ix_events_unnumbered ON job_events (id) WHERE position IS NULL;
+        DROP INDEX IF EXISTS ix_events_content;
+        """,
     ];
 
     /// <summary>In a migration, replaced by the store's SQL for the actual cost's total read from <c>document</c>.</summary>

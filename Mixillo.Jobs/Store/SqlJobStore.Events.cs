@@ -7,19 +7,24 @@ using Mixillo.Jobs.Model;
 namespace Mixillo.Jobs.Store;
 
 /// <summary>
-/// The job events (the outbox): written by the transaction that changes the job, read in id order by server-sent
-/// events and webhook delivery. Ids increase in commit order, so a reader that resumes after id N misses nothing:
-/// SQLite's writers take turns, and PostgreSQL's take <see cref="LockEventsAsync"/> before they insert events.
+/// The job events (the outbox): written by the transaction that changes the job, read in position order by server-sent
+/// events and webhook delivery (an event's public id is its position). Positions increase in the order events become
+/// visible, so a reader that resumes after position N misses nothing (see <see cref="AfterEventsInserted"/>): the
+/// transactions that change jobs never wait for one another's events.
 /// </summary>
 public abstract partial class SqlJobStore
 {
-    private const string EventColumns = "id, type, time, content_id, job_id, user_id, data";
+    private const string EventColumns = "position, type, time, content_id, job_id, user_id, data";
 
-    /// <summary>Runs in a write transaction before it inserts events, and holds until commit (PostgreSQL: ids in commit order).</summary>
-    protected virtual Task LockEventsAsync(WriteScope scope, CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>
+    /// Runs in the command that inserted events, right after them: where writers take turns (SQLite) it numbers them (a
+    /// position is the id, which AUTOINCREMENT never gives twice); where they do not (PostgreSQL) it tells other
+    /// processes at commit, and readers number them (<see cref="NumberEventsAsync"/>).
+    /// </summary>
+    protected abstract string AfterEventsInserted { get; }
 
-    /// <summary>Runs in a write transaction that inserted events, before commit (PostgreSQL tells other processes).</summary>
-    protected virtual Task AnnounceEventsAsync(WriteScope scope, CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>Before events are read: gives the committed events that have none their positions (PostgreSQL).</summary>
+    protected virtual Task NumberEventsAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     private EventSignal EventsCommitted { get; } = new();
 
@@ -28,25 +33,37 @@ public abstract partial class SqlJobStore
     /// <summary>Wakes this process's event readers (another process committed events).</summary>
     protected void PulseEvents() => EventsCommitted.Pulse();
 
-    /// <summary>Writes the events the job recorded since it was loaded.</summary>
-    private async Task AppendEventsAsync(WriteScope scope, TranscodeJob job, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="statement"/> (the job's own row, with <paramref name="row"/>) and inserts the events the job
+    /// recorded since it was loaded, as one command: one round trip, however many events.
+    /// </summary>
+    private async Task WriteWithEventsAsync(WriteScope scope, TranscodeJob job, string statement, object row, CancellationToken cancellationToken)
     {
         var events = job.TakeEvents();
         if (events.Count == 0)
         {
+            await scope.ExecuteAsync(statement, row, cancellationToken);
             return;
         }
 
-        await LockEventsAsync(scope, cancellationToken);
-        foreach (var recorded in events)
+        var parameters = new DynamicParameters(row);
+        var values = new List<string>(events.Count);
+        for (var i = 0; i < events.Count; i++)
         {
-            await scope.ExecuteAsync(
-                "INSERT INTO job_events (type, time, content_id, job_id, user_id, data) VALUES (@Type, @Time, @ContentId, @JobId, @UserId, @Data)",
-                new { recorded.Type, Time = Ms(recorded.Time), job.ContentId, job.JobId, job.UserId, Data = recorded.Data.ToJsonString(JobJson.Options) },
-                cancellationToken);
+            values.Add($"(@EventType{i}, @EventTime{i}, @ContentId, @JobId, @UserId, @EventData{i})");
+            parameters.Add($"EventType{i}", events[i].Type);
+            parameters.Add($"EventTime{i}", Ms(events[i].Time));
+            parameters.Add($"EventData{i}", events[i].Data.ToJsonString(JobJson.Options));
         }
 
-        await AnnounceEventsAsync(scope, cancellationToken);
+        await scope.ExecuteAsync(
+            $"""
+            {statement};
+            INSERT INTO job_events (type, time, content_id, job_id, user_id, data) VALUES {string.Join(", ", values)};
+            {AfterEventsInserted}
+            """,
+            parameters,
+            cancellationToken);
         scope.Committed = () =>
         {
             EventsCommitted.Pulse();
@@ -59,9 +76,10 @@ public abstract partial class SqlJobStore
 
     public Task WhenEventsCommittedHere() => EventsCommittedHere.Next;
 
-    public Task<IReadOnlyList<JobEvent>> EventsAsync(EventQuery query, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<JobEvent>> EventsAsync(EventQuery query, CancellationToken cancellationToken)
     {
-        var where = new List<string> { "id > @After" };
+        await NumberEventsAsync(cancellationToken);
+        var where = new List<string> { "position > @After" };
         if (query.ContentId is not null)
         {
             where.Add("content_id = @ContentId");
@@ -73,9 +91,9 @@ public abstract partial class SqlJobStore
             where.Add(IsOneOf("type", "types"));
         }
 
-        return ReadAsync<IReadOnlyList<JobEvent>>(
+        return await ReadAsync<IReadOnlyList<JobEvent>>(
             async connection => [.. (await connection.QueryAsync<(long Id, string Type, long Time, string ContentId, string JobId, string UserId, string Data)>(new CommandDefinition(
-                $"SELECT {EventColumns} FROM job_events WHERE {string.Join(" AND ", where)} ORDER BY id LIMIT @Limit",
+                $"SELECT {EventColumns} FROM job_events WHERE {string.Join(" AND ", where)} ORDER BY position LIMIT @Limit",
                 new { query.After, query.ContentId, types, Limit = Math.Clamp(query.Limit, 1, EventQuery.DefaultLimit) },
                 cancellationToken: cancellationToken))).Select(row => new JobEvent(
                     row.Id,
@@ -88,18 +106,25 @@ public abstract partial class SqlJobStore
             cancellationToken);
     }
 
-    public Task<long> LastEventIdAsync(string? contentId, CancellationToken cancellationToken) =>
-        ReadAsync(
+    public async Task<long> LastEventIdAsync(string? contentId, CancellationToken cancellationToken)
+    {
+        await NumberEventsAsync(cancellationToken);
+        return await ReadAsync(
             async connection => await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-                contentId is null ? "SELECT max(id) FROM job_events" : "SELECT max(id) FROM job_events WHERE content_id = @contentId",
+                contentId is null ? "SELECT max(position) FROM job_events" : "SELECT max(position) FROM job_events WHERE content_id = @contentId",
                 new { contentId },
                 cancellationToken: cancellationToken)) ?? 0,
             cancellationToken);
+    }
 
     public async Task<int> DeleteEventsAsync(DateTimeOffset before, CancellationToken cancellationToken)
     {
+        await NumberEventsAsync(cancellationToken);
         await using var scope = await BeginWriteAsync(cancellationToken);
-        var deleted = await scope.ExecuteAsync("DELETE FROM job_events WHERE time < @before", new { before = Ms(before) }, cancellationToken);
+        // The newest event stays whatever its age: the next positions follow it, so they never restart below a
+        // position a client or the webhook cursor holds.
+        var deleted = await scope.ExecuteAsync(
+            "DELETE FROM job_events WHERE time < @before AND position < (SELECT max(position) FROM job_events)", new { before = Ms(before) }, cancellationToken);
         await scope.CommitAsync(cancellationToken);
         return deleted;
     }

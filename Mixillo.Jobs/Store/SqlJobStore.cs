@@ -131,7 +131,9 @@ public abstract partial class SqlJobStore(QueueOptions options, TimeProvider tim
             throw new ContentExistsException(created.ContentId);
         }
 
-        await scope.ExecuteAsync(
+        await WriteWithEventsAsync(
+            scope,
+            created,
             """
             INSERT INTO transcode_jobs (job_id, content_id, user_id, status, stage, priority, created_at, updated_at, queued_at, not_before,
                 started_at, completed_at, heartbeat_at, worker_id, lease_token, cancel_requested, retry_count, total_cost, document)
@@ -140,7 +142,6 @@ public abstract partial class SqlJobStore(QueueOptions options, TimeProvider tim
             """,
             Row(created),
             cancellationToken);
-        await AppendEventsAsync(scope, created, cancellationToken);
     }
 
     public Task<TranscodeJob?> GetAsync(string jobId, CancellationToken cancellationToken) =>
@@ -581,7 +582,9 @@ public abstract partial class SqlJobStore(QueueOptions options, TimeProvider tim
     /// <summary>Writes the job's row and the events its change recorded.</summary>
     private async Task SaveAsync(WriteScope scope, TranscodeJob job, CancellationToken cancellationToken)
     {
-        await scope.ExecuteAsync(
+        await WriteWithEventsAsync(
+            scope,
+            job,
             """
             UPDATE transcode_jobs SET status = @Status, stage = @Stage, priority = @Priority, updated_at = @UpdatedAt, queued_at = @QueuedAt,
                 not_before = @NotBefore, started_at = @StartedAt, completed_at = @CompletedAt, heartbeat_at = @HeartbeatAt,
@@ -591,7 +594,6 @@ public abstract partial class SqlJobStore(QueueOptions options, TimeProvider tim
             """,
             Row(job),
             cancellationToken);
-        await AppendEventsAsync(scope, job, cancellationToken);
     }
 
     private static object Row(TranscodeJob job) => new

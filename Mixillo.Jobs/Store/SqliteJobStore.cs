@@ -52,6 +52,9 @@ public sealed class SqliteJobStore : SqlJobStore
 
     protected override string EventId => "INTEGER PRIMARY KEY AUTOINCREMENT";
 
+    // Writers take turns (one write transaction at a time): every event without a position is this transaction's.
+    protected override string AfterEventsInserted => "UPDATE job_events SET position = id WHERE position IS NULL";
+
     public override async Task InitializeAsync(CancellationToken cancellationToken)
     {
         await using (var connection = await OpenAsync(cancellationToken))

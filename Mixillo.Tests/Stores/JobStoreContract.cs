@@ -53,7 +53,7 @@ public abstract partial class JobStoreContract : IAsyncLifetime
         return (result.Job!, result.Lease!);
     }
 
-    private static readonly CancellationToken None = CancellationToken.None;
+    protected static readonly CancellationToken None = CancellationToken.None;
 
     [Fact]
     public async Task A_created_job_is_queued_with_a_task_per_output_and_reads_back_whole()
@@ -660,16 +660,44 @@ public abstract partial class JobStoreContract : IAsyncLifetime
             j.Complete(now);
         }, None);
 
-        // What schema 3 stored: "percentage", and no cost column.
+        // What schema 3 stored: "percentage", no cost column, and none of the later tables.
         await ExecuteSqlAsync("""
             UPDATE transcode_jobs SET document = replace(document, '"overall":', '"percentage":');
             ALTER TABLE transcode_jobs DROP COLUMN total_cost;
+            DROP TABLE upload_completions;
+            DROP TABLE job_events;
+            DROP TABLE webhook_endpoints;
+            DROP TABLE webhook_deliveries;
+            DROP TABLE webhook_cursor;
             DELETE FROM schema_version WHERE version > 3;
             """);
         await NewStoreAsync(Options);
 
         Assert.Equal(100, (await Store.GetAsync(job.JobId, None))!.Progress.Overall);
         Assert.Equal(0.875m, (await Store.StatsAsync(1, None)).ByStatus.Single(s => s.Status == JobStatus.Completed).TotalCost);
+    }
+
+    [Fact]
+    public async Task Events_stored_by_schema_9_keep_their_ids_as_positions_after_the_migration()
+    {
+        var events = (IJobEvents)Store;
+        await Create();
+        await Create();
+        var before = await events.EventsAsync(new EventQuery(0), None);
+
+        // What schema 9 stored: events with ids, and no positions.
+        await ExecuteSqlAsync("""
+            DROP INDEX ix_events_position;
+            DROP INDEX ix_events_content_position;
+            DROP INDEX ix_events_unnumbered;
+            ALTER TABLE job_events DROP COLUMN position;
+            DELETE FROM schema_version WHERE version > 9;
+            """);
+        await NewStoreAsync(Options);
+
+        Assert.Equal(before.Select(e => e.Id), (await events.EventsAsync(new EventQuery(0), None)).Select(e => e.Id));
+        await Create();
+        Assert.Equal(before[^1].Id + 1, await events.LastEventIdAsync(null, None));
     }
 
     /// <param name="patient">Sorting before and after the bursty user: the claim looks for other users on both sides.</param>
@@ -766,6 +794,13 @@ public abstract partial class JobStoreContract : IAsyncLifetime
         await Create(user: "later");
         Assert.Equal(1, await events.DeleteEventsAsync(Clock.GetUtcNow() - TimeSpan.FromHours(1), None));
         Assert.Equal(["later"], (await events.EventsAsync(new EventQuery(0), None)).Select(e => e.UserId));
+
+        // The newest event outlives its age, so positions never restart below one a client resumes from.
+        var newest = await events.LastEventIdAsync(null, None);
+        Clock.Advance(TimeSpan.FromHours(2));
+        Assert.Equal(0, await events.DeleteEventsAsync(Clock.GetUtcNow(), None));
+        await Create(user: "latest");
+        Assert.Equal(["latest"], (await events.EventsAsync(new EventQuery(newest), None)).Select(e => e.UserId));
     }
 
     [Fact]
