@@ -17,14 +17,21 @@ public abstract partial class SqlJobStore
     private const string EventColumns = "position, type, time, content_id, job_id, user_id, data";
 
     /// <summary>
-    /// Runs in the command that inserted events, right after them: where writers take turns (SQLite) it numbers them (a
-    /// position is the id, which AUTOINCREMENT never gives twice); where they do not (PostgreSQL) it tells other
-    /// processes at commit, and readers number them (<see cref="NumberEventsAsync"/>).
+    /// Runs in the command that inserted events, right after them (nothing, or numbering the events: see
+    /// <see cref="NumberEventsAsync"/>).
     /// </summary>
-    protected abstract string AfterEventsInserted { get; }
+    protected virtual string AfterEventsInserted => "";
 
-    /// <summary>Before events are read: gives the committed events that have none their positions (PostgreSQL).</summary>
+    /// <summary>
+    /// Before events are read: gives the committed events that have none their positions. Where writers take turns
+    /// (SQLite) they number their own in <see cref="AfterEventsInserted"/> and there is nothing to do.
+    /// </summary>
     protected virtual Task NumberEventsAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Runs once a transaction that wrote events has committed (PostgreSQL tells other processes).</summary>
+    protected virtual void EventsCommittedByThisProcess()
+    {
+    }
 
     private EventSignal EventsCommitted { get; } = new();
 
@@ -61,13 +68,14 @@ public abstract partial class SqlJobStore
             {statement};
             INSERT INTO job_events (type, time, content_id, job_id, user_id, data) VALUES {string.Join(", ", values)};
             {AfterEventsInserted}
-            """,
+            """.TrimEnd(),
             parameters,
             cancellationToken);
         scope.Committed = () =>
         {
             EventsCommitted.Pulse();
             EventsCommittedHere.Pulse();
+            EventsCommittedByThisProcess();
         };
     }
 

@@ -52,7 +52,8 @@ public sealed class SqliteJobStore : SqlJobStore
 
     protected override string EventId => "INTEGER PRIMARY KEY AUTOINCREMENT";
 
-    // Writers take turns (one write transaction at a time): every event without a position is this transaction's.
+    // Writers take turns (one write transaction at a time): every event without a position is this transaction's, and
+    // its id is the position (AUTOINCREMENT never gives an id twice).
     protected override string AfterEventsInserted => "UPDATE job_events SET position = id WHERE position IS NULL";
 
     public override async Task InitializeAsync(CancellationToken cancellationToken)

@@ -120,9 +120,15 @@ public sealed class Deployment : IAsyncDisposable
     /// Starts <c>Mixillo.Worker</c> as a real process on this deployment's configuration, serving /health on a free
     /// port unless <paramref name="overrides"/> name <c>ASPNETCORE_URLS</c>.
     /// </summary>
-    public System.Diagnostics.Process StartWorkerProcess(Dictionary<string, string?>? overrides = null)
+    public System.Diagnostics.Process StartWorkerProcess(Dictionary<string, string?>? overrides = null) => StartHostProcess("Mixillo.Worker.dll", overrides);
+
+    /// <summary>Starts <c>Mixillo.Api</c> as a real process on this deployment's configuration, listening on <paramref name="url"/>.</summary>
+    public System.Diagnostics.Process StartApiProcess(string url, Dictionary<string, string?>? overrides = null) =>
+        StartHostProcess("Mixillo.Api.dll", new Dictionary<string, string?>(overrides ?? []) { ["ASPNETCORE_URLS"] = url });
+
+    private System.Diagnostics.Process StartHostProcess(string assembly, Dictionary<string, string?>? overrides)
     {
-        var process = StartProcess([Path.Combine(AppContext.BaseDirectory, "Mixillo.Worker.dll")], overrides);
+        var process = StartProcess([Path.Combine(AppContext.BaseDirectory, assembly)], overrides);
         _ = process.StandardOutput.ReadToEndAsync();
         return process;
     }
