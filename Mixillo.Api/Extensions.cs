@@ -87,6 +87,7 @@ public static class Extensions
         services.AddSettings<WebhookOptions>(WebhookOptions.Section, o => o.Validate());
         services.AddSingleton(sp => (IWebhookStore)sp.GetRequiredService<IJobStore>());
         services.AddSingleton<WebhookClient>();
+        services.AddSingleton<DeliveriesDispatched>();
         services.AddHostedService<WebhookDispatcher>();
         services.AddHostedService<WebhookSender>();
     }

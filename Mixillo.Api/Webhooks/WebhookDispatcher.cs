@@ -12,7 +12,13 @@ namespace Mixillo.Api.Webhooks;
 /// feed is), polling at most <see cref="WebhookOptions.PollInterval"/> apart. Also removes old deliveries, hourly.
 /// </summary>
 public sealed partial class WebhookDispatcher(
-    IJobEvents events, IWebhookStore store, WebhookOptions options, MigrationService migration, TimeProvider time, ILogger<WebhookDispatcher> logger)
+    IJobEvents events,
+    IWebhookStore store,
+    DeliveriesDispatched dispatched,
+    WebhookOptions options,
+    MigrationService migration,
+    TimeProvider time,
+    ILogger<WebhookDispatcher> logger)
     : BackgroundService
 {
     private static readonly TimeSpan SweepEvery = TimeSpan.FromHours(1);
@@ -28,6 +34,7 @@ public sealed partial class WebhookDispatcher(
             if (batch.Count > 0 && await store.DispatchAsync(batch, cancellationToken) is > 0 and var created)
             {
                 LogDispatched(created, batch[^1].Id);
+                dispatched.Pulse();
             }
 
             if (time.GetUtcNow() >= sweepAt)

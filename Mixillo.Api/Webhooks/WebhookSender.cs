@@ -7,11 +7,18 @@ namespace Mixillo.Api.Webhooks;
 
 /// <summary>
 /// Sends due deliveries: claims up to <see cref="WebhookOptions.Concurrency"/> under a lease, sends them side by
-/// side, records each attempt (only while the lease holds), and looks again at once when it had a full hand, or after
-/// <see cref="WebhookOptions.PollInterval"/>. Every API instance runs one; the leases keep them off each other's deliveries.
+/// side, records each attempt (only while the lease holds), and looks again at once when it had a full hand or when
+/// this instance dispatched deliveries, and otherwise after <see cref="WebhookOptions.PollInterval"/>. Every API
+/// instance runs one; the leases keep them off each other's deliveries.
 /// </summary>
 public sealed partial class WebhookSender(
-    IWebhookStore store, WebhookClient client, WebhookOptions options, MigrationService migration, TimeProvider time, ILogger<WebhookSender> logger)
+    IWebhookStore store,
+    WebhookClient client,
+    DeliveriesDispatched dispatched,
+    WebhookOptions options,
+    MigrationService migration,
+    TimeProvider time,
+    ILogger<WebhookSender> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -25,6 +32,8 @@ public sealed partial class WebhookSender(
         while (!stoppingToken.IsCancellationRequested)
         {
             var claimed = 0;
+            // Taken before claiming: deliveries dispatched meanwhile are looked for at once.
+            var more = dispatched.Next;
             try
             {
                 var due = await store.ClaimDeliveriesAsync(options.Concurrency, options.Lease, stoppingToken);
@@ -44,7 +53,11 @@ public sealed partial class WebhookSender(
             {
                 try
                 {
-                    await Task.Delay(options.PollInterval, time, stoppingToken);
+                    await more.WaitAsync(options.PollInterval, time, stoppingToken);
+                }
+                catch (TimeoutException)
+                {
+                    // Time to look for retries that came due.
                 }
                 catch (OperationCanceledException)
                 {

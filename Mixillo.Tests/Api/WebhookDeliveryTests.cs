@@ -120,6 +120,22 @@ public sealed class WebhookDeliveryTests(Clips clips) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_delivery_leaves_as_soon_as_its_event_is_dispatched_not_at_the_senders_next_poll()
+    {
+        var api = Api(new() { ["Webhooks:PollInterval"] = "00:05:00" });
+        var admin = await api.ClientAsync("root", "admin");
+        await RegisterAsync(admin, _receiver.Url);
+
+        var contents = await MakeEventsAsync(api, 1);
+
+        // Well inside the five-minute poll: the dispatcher, woken by the commits, wakes the sender.
+        var received = await _receiver.WaitForAsync(r => r.Count >= 2, TimeSpan.FromSeconds(30));
+        // Sent side by side, so in either order.
+        Assert.Equal([JobEventTypes.Cancelled, JobEventTypes.Queued], received.Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("type").GetString()).Order());
+        Assert.All(received, r => Assert.Equal(contents[0], JsonDocument.Parse(r.Body).RootElement.GetProperty("contentId").GetString()));
+    }
+
+    [Fact]
     public async Task A_410_disables_the_endpoint_with_its_reason_and_no_more_is_sent()
     {
         var (api, admin, webhookId) = await OneEventAnsweredAsync(410);
