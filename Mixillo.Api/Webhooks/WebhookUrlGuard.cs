@@ -74,13 +74,14 @@ public static class WebhookUrlGuard
     /// <summary>
     /// Public unicast: not unspecified, loopback, private (10/8, 172.16/12, 192.168/16, fc00::/7), shared (100.64/10),
     /// link-local (169.254/16 with the cloud metadata address, fe80::/10), site-local (fec0::/10), multicast,
-    /// broadcast or reserved (0/8, 240/4). IPv4 inside IPv6 (::ffff:a.b.c.d) is judged as IPv4.
+    /// broadcast or reserved (0/8, 240/4). An IPv6 address that carries an IPv4 one (see <see cref="Carried"/>) is judged
+    /// by the IPv4 address, as that is where the packets end up; NAT64's local-use prefix (64:ff9b:1::/48) is never public.
     /// </summary>
     public static bool IsPublic(IPAddress address)
     {
-        if (address.IsIPv4MappedToIPv6)
+        if (Carried(address) is { } inner)
         {
-            address = address.MapToIPv4();
+            address = inner;
         }
 
         if (address.AddressFamily == AddressFamily.InterNetwork)
@@ -105,7 +106,52 @@ public static class WebhookUrlGuard
         var bytes = address.GetAddressBytes();
         return !(address.Equals(IPAddress.IPv6Any) || address.Equals(IPAddress.IPv6Loopback)
             || (bytes[0] & 0xFE) == 0xFC // fc00::/7
+            || bytes.AsSpan(0, 6).SequenceEqual(Nat64LocalUse)
             || address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast);
+    }
+
+    private static readonly byte[] Nat64LocalUse = [0x00, 0x64, 0xFF, 0x9B, 0x00, 0x01];
+
+    private static readonly byte[] Nat64 = [0x00, 0x64, 0xFF, 0x9B, 0, 0, 0, 0, 0, 0, 0, 0];
+
+    /// <summary>
+    /// The IPv4 address inside an IPv6 one: mapped (::ffff:a.b.c.d), compatible (::a.b.c.d), NAT64's well-known prefix
+    /// (64:ff9b::a.b.c.d), 6to4 (2002:aabb:ccdd::/48) and a Teredo client (2001:0::/32, its last 32 bits inverted).
+    /// </summary>
+    private static IPAddress? Carried(IPAddress address)
+    {
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return null;
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            return address.MapToIPv4();
+        }
+
+        var bytes = address.GetAddressBytes();
+        if (bytes.AsSpan(0, 12).IndexOfAnyExcept((byte)0) < 0 && !address.Equals(IPAddress.IPv6Any) && !address.Equals(IPAddress.IPv6Loopback))
+        {
+            return new IPAddress(bytes.AsSpan(12, 4));
+        }
+
+        if (bytes.AsSpan(0, 12).SequenceEqual(Nat64))
+        {
+            return new IPAddress(bytes.AsSpan(12, 4));
+        }
+
+        if (bytes[0] == 0x20 && bytes[1] == 0x02)
+        {
+            return new IPAddress(bytes.AsSpan(2, 4));
+        }
+
+        if (bytes[0] == 0x20 && bytes[1] == 0x01 && bytes[2] == 0 && bytes[3] == 0)
+        {
+            return new IPAddress([(byte)~bytes[12], (byte)~bytes[13], (byte)~bytes[14], (byte)~bytes[15]]);
+        }
+
+        return null;
     }
 
     private static async Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken) =>
