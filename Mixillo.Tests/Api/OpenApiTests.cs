@@ -79,4 +79,23 @@ public sealed class OpenApiTests(ApiFactory api) : IClassFixture<ApiFactory>
         using var closed = api.WithWebHostBuilder(b => b.UseEnvironment("Development").UseSetting("OpenApi:Anonymous", "false"));
         Assert.Equal(HttpStatusCode.Unauthorized, (await closed.CreateClient().GetAsync(Document)).StatusCode);
     }
+
+    [Fact]
+    public async Task The_document_describes_the_event_streams_and_the_event_they_carry()
+    {
+        var document = await ReadAsync(await (await api.ClientAsync("user_1")).GetAsync(Document));
+
+        var paths = document.GetProperty("paths");
+        foreach (var path in new[] { "/api/content/{contentId}/events", "/api/transcode/events" })
+        {
+            var content = paths.GetProperty(path).GetProperty("get").GetProperty("responses").GetProperty("200").GetProperty("content");
+            var schema = content.GetProperty("text/event-stream").GetProperty("schema").GetProperty("$ref").GetString();
+            Assert.Equal("#/components/schemas/JobEvent", schema);
+        }
+
+        var jobEvent = document.GetProperty("components").GetProperty("schemas").GetProperty("JobEvent").GetProperty("properties");
+        Assert.Equal(
+            ["contentId", "data", "id", "jobId", "time", "type", "userId"],
+            jobEvent.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+    }
 }
