@@ -1,22 +1,23 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Net.Http.Headers;
 using Mixillo.Api.Apis;
 using Mixillo.Api.Auth;
 using Mixillo.Api.Events;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Mixillo.Api.Http;
 using Mixillo.Api.Uploads;
-using Mixillo.Worker.Redis;
 using Mixillo.Api.Webhooks;
+using Mixillo.Jobs.Model;
+using Mixillo.Jobs.Pipeline;
 using Mixillo.Jobs.Store;
 using Mixillo.Jobs.Webhooks;
-using Mixillo.Jobs.Model;
 using Mixillo.Worker.Health;
 using Mixillo.Worker.Hosting;
+using Mixillo.Worker.Redis;
 
 namespace Mixillo.Api;
 

@@ -1,8 +1,9 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Mixillo.Jobs.Pipeline;
 using Mixillo.Jobs.Store;
-using Mixillo.Worker.Hosting;
+using Mixillo.ServiceDefaults;
 
 namespace Mixillo.Api;
 
@@ -30,33 +31,20 @@ internal sealed partial class QueueGauges : BackgroundService
         _gauge = meters.Create(MeterName).CreateObservableGauge("mixillo.jobs", Observe, "{job}", "Jobs by status; queued are ready to start, delayed are backing off");
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            if (_gauge.Enabled)
+    // A failed count (the store away, or not migrated yet: its health check says so) keeps the gauge's last numbers.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        HostedLoop.RunAsync(
+            async cancellationToken =>
             {
-                try
+                if (_gauge.Enabled)
                 {
-                    _counts = await _store.CountAsync(stoppingToken);
+                    _counts = await _store.CountAsync(cancellationToken);
                 }
-                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-                {
-                    // The store away, or not migrated yet: its health check says so; the gauge keeps its last numbers.
-                    LogCountFailed(ex.Message);
-                }
-            }
-
-            try
-            {
-                await Task.Delay(Refresh, _time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+            },
+            Refresh,
+            _time,
+            ex => LogCountFailed(ex.Message),
+            stoppingToken);
 
     private IEnumerable<Measurement<long>> Observe()
     {
@@ -70,7 +58,7 @@ internal sealed partial class QueueGauges : BackgroundService
             Of(c.Pending, "pending"), Of(c.Waiting, "queued"), Of(c.Delayed, "delayed"), Of(c.Active, "processing"),
             Of(c.Completed, "completed"), Of(c.Failed, "failed"), Of(c.Cancelled, "cancelled"),
         ];
-        static Measurement<long> Of(long count, string status) => new(count, new KeyValuePair<string, object?>(WorkerTelemetry.Status, status));
+        static Measurement<long> Of(long count, string status) => new(count, new KeyValuePair<string, object?>(PipelineTelemetry.Status, status));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Queue gauges not refreshed: {Reason}")]

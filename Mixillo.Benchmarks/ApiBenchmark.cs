@@ -303,10 +303,10 @@ internal static class ApiBenchmark
 
         // fetch
         job.Start(WorkerId, Hostname, now);
-        job.SourceFile = job.SourceFile with
-        {
-            Metadata = new SourceInfo { DurationSeconds = 31.5, Width = 1080, Height = 1920, FramesPerSecond = 30, VideoCodec = "h264", AudioCodec = "aac", BitrateBps = 12_244_000, Format = "mov,mp4,m4a,3gp,3g2,mj2" },
-        };
+        job.RecordSource(
+            new SourceInfo { DurationSeconds = 31.5, Width = 1080, Height = 1920, FramesPerSecond = 30, VideoCodec = "h264", AudioCodec = "aac", BitrateBps = 12_244_000, Format = "mov,mp4,m4a,3gp,3g2,mj2" },
+            job.SourceFile.SizeBytes,
+            job.EstimatedCost!);
         job.ReportProgress(new JobProgress { Overall = 5, CurrentTask = "metadata", CurrentStep = "probed" }, now);
         job.CompleteStage(now);
 
@@ -324,16 +324,15 @@ internal static class ApiBenchmark
             job.AddThumbnail(new JobThumbnail(Invariant($"{prefix}thumbnails/thumb_{i}.jpg"), (i - 0.5) * 6.3, 720, 1280));
         }
 
-        job.AnimatedPreview = new AnimatedPreview(prefix + "preview.mp4", 3, 360, 640);
-        job.AudioTrack = new AudioTrack(prefix + "audio.mp3", 192, 44100, 31.5);
+        job.RecordPreview(new AnimatedPreview(prefix + "preview.mp4", 3, 360, 640));
+        job.RecordAudio(new AudioTrack(prefix + "audio.mp3", 192, 44100, 31.5));
         job.AddOutput(new JobOutput { Quality = "hls", Key = prefix + "hls/master.m3u8", ManifestKey = prefix + "hls/master.m3u8", SegmentCount = 6, SegmentDurationSeconds = 6 });
         foreach (var task in job.Tasks.Where(t => t.Status == JobTaskStatus.Pending).ToList())
         {
             job.CompleteTask(task.Type, attempt, now);
         }
 
-        job.Usage = new JobUsage(24.7, 48_211_337, 19_734_120);
-        job.ActualCost = new JobCost(0.001235m, 0.000423m, 0.001654m);
+        job.AddUsage(new JobUsage(24.7, 48_211_337, 19_734_120), _ => new JobCost(0.001235m, 0.000423m, 0.001654m));
         job.ReportProgress(new JobProgress { Overall = 95, CurrentTask = "hls", CurrentStep = "processed" }, now);
         job.CompleteStage(now);
 

@@ -1,6 +1,6 @@
+using Mixillo.Jobs.Pipeline;
 using Mixillo.Jobs.Storage;
 using Mixillo.Jobs.Store;
-using Mixillo.Worker.Hosting;
 
 namespace Mixillo.Api.Apis;
 

@@ -1,7 +1,7 @@
 using Microsoft.Net.Http.Headers;
 using Mixillo.Jobs.Model;
+using Mixillo.Jobs.Pipeline;
 using Mixillo.Jobs.Storage;
-using Mixillo.Worker.Hosting;
 
 namespace Mixillo.Api.Apis;
 

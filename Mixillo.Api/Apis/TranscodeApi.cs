@@ -2,9 +2,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Mixillo.Api.Auth;
 using Mixillo.Api.Http;
 using Mixillo.Jobs.Model;
+using Mixillo.Jobs.Pipeline;
 using Mixillo.Jobs.Storage;
 using Mixillo.Jobs.Store;
-using Mixillo.Worker.Hosting;
 
 namespace Mixillo.Api.Apis;
 
@@ -146,7 +146,7 @@ public static class TranscodeApi
     public static async Task<Ok<Envelope<ResetView>>> ResetStuck(IJobStore store, CancellationToken cancellationToken)
     {
         var recovered = await store.RecoverStuckAsync(cancellationToken);
-        WorkerTelemetry.RecordRecovered(recovered);
+        PipelineTelemetry.RecordRecovered(recovered);
         return TypedResults.Ok(Envelope.Of(ResetView.Of(recovered)));
     }
 
@@ -196,7 +196,7 @@ public static class TranscodeApi
         if (result.Result is Ok<Envelope<TranscodeJob>> { Value: { } cancelled })
         {
             // A waiting job ends here; a running one ends on its worker, which counts it.
-            WorkerTelemetry.RecordFinished(cancelled.Data);
+            PipelineTelemetry.RecordFinished(cancelled.Data);
         }
 
         return result;

@@ -1,4 +1,5 @@
 using Mixillo.Jobs.Events;
+using Mixillo.ServiceDefaults;
 using Mixillo.Worker.Hosting;
 
 namespace Mixillo.Api.Events;
@@ -21,30 +22,14 @@ internal static class EventFollower
             return;
         }
 
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            // Taken before the read: a commit during it still wakes the next wait.
-            var committed = wake is null ? events.WhenEventsCommitted() : Task.WhenAny(events.WhenEventsCommitted(), wake.Next);
-            var more = false;
-            try
-            {
-                more = await step(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                failed(ex);
-            }
-
-            if (!more)
-            {
-                // Never throws: stopping ends the delay, and the loop.
-                await Task.WhenAny(committed, Task.Delay(pollInterval, time, stoppingToken));
-            }
-        }
+        // Taken before each read: a commit during it still wakes the next wait.
+        await HostedLoop.RunAsync(
+            step,
+            pollInterval,
+            time,
+            failed,
+            stoppingToken,
+            wake: () => wake is null ? events.WhenEventsCommitted() : Task.WhenAny(events.WhenEventsCommitted(), wake.Next));
     }
 
     /// <summary>Waits for the schema; false when the host stops first.</summary>

@@ -1,3 +1,4 @@
+using Mixillo.ServiceDefaults;
 using Mixillo.Worker.Hosting;
 
 namespace Mixillo.Api.Uploads;
@@ -34,33 +35,18 @@ public sealed partial class UploadSweeper(UploadService uploads, UploadOptions o
             return;
         }
 
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
+        await HostedLoop.RunAsync(
+            async cancellationToken =>
             {
-                if (await uploads.RemoveExpiredAsync(stoppingToken) is > 0 and var removed)
+                if (await uploads.RemoveExpiredAsync(cancellationToken) is > 0 and var removed)
                 {
                     LogRemoved(removed);
                 }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                LogFailed(ex);
-            }
-
-            try
-            {
-                await Task.Delay(Every, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
+            },
+            Every,
+            TimeProvider.System,
+            LogFailed,
+            stoppingToken);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Removed upload scratch of a killed API process: {Path} (orphan processes killed: {Pids})")]

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Mixillo.Api.Events;
 using Mixillo.Jobs.Webhooks;
+using Mixillo.ServiceDefaults;
 using Mixillo.Worker.Hosting;
 
 namespace Mixillo.Api.Webhooks;
@@ -29,42 +30,19 @@ public sealed partial class WebhookSender(
         }
 
         var policy = options.Policy;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var claimed = 0;
-            // Taken before claiming: deliveries dispatched meanwhile are looked for at once.
-            var more = dispatched.Next;
-            try
+        // Deliveries dispatched during a round are looked for at once after it.
+        await HostedLoop.RunAsync(
+            async cancellationToken =>
             {
-                var due = await store.ClaimDeliveriesAsync(options.Concurrency, options.Lease, stoppingToken);
-                claimed = due.Count;
-                await Task.WhenAll(due.Select(delivery => DeliverAsync(delivery, policy, stoppingToken)));
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                LogFailed(ex);
-            }
-
-            if (claimed < options.Concurrency)
-            {
-                try
-                {
-                    await more.WaitAsync(options.PollInterval, time, stoppingToken);
-                }
-                catch (TimeoutException)
-                {
-                    // Time to look for retries that came due.
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
+                var due = await store.ClaimDeliveriesAsync(options.Concurrency, options.Lease, cancellationToken);
+                await Task.WhenAll(due.Select(delivery => DeliverAsync(delivery, policy, cancellationToken)));
+                return due.Count == options.Concurrency;
+            },
+            options.PollInterval,
+            time,
+            LogFailed,
+            stoppingToken,
+            wake: () => dispatched.Next);
     }
 
     private async Task DeliverAsync(ClaimedDelivery claimed, WebhookPolicy policy, CancellationToken cancellationToken)

@@ -13,6 +13,8 @@ namespace Mixillo.Jobs.Model;
 /// </summary>
 public sealed class TranscodeJob
 {
+    private SourceFile _sourceFile = null!;
+
     /// <summary>Progress events come at most this often, besides one at every whole 10 %.</summary>
     public static readonly TimeSpan ProgressEventInterval = TimeSpan.FromSeconds(1);
 
@@ -42,7 +44,7 @@ public sealed class TranscodeJob
     [JsonInclude]
     public JobStage Stage { get; internal set; }
 
-    public required SourceFile SourceFile { get; set; }
+    public required SourceFile SourceFile { get => _sourceFile; init => _sourceFile = value; }
 
     public JobOptions Options { get; init; } = new();
 
@@ -52,9 +54,11 @@ public sealed class TranscodeJob
 
     public List<JobThumbnail> Thumbnails { get; init; } = [];
 
-    public AnimatedPreview? AnimatedPreview { get; set; }
+    [JsonInclude]
+    public AnimatedPreview? AnimatedPreview { get; internal set; }
 
-    public AudioTrack? AudioTrack { get; set; }
+    [JsonInclude]
+    public AudioTrack? AudioTrack { get; internal set; }
 
     [JsonInclude]
     public JobProgress Progress { get; internal set; } = new();
@@ -77,15 +81,19 @@ public sealed class TranscodeJob
     [JsonInclude]
     public bool CancelRequested { get; internal set; }
 
-    public JobCost? EstimatedCost { get; set; }
+    [JsonInclude]
+    public JobCost? EstimatedCost { get; internal set; }
 
-    public JobCost? ActualCost { get; set; }
+    [JsonInclude]
+    public JobCost? ActualCost { get; internal set; }
 
-    public JobUsage Usage { get; set; } = JobUsage.None;
+    [JsonInclude]
+    public JobUsage Usage { get; internal set; } = JobUsage.None;
 
     public DateTimeOffset CreatedAt { get; init; }
 
-    public DateTimeOffset UpdatedAt { get; set; }
+    [JsonInclude]
+    public DateTimeOffset UpdatedAt { get; internal set; }
 
     [JsonInclude]
     public DateTimeOffset? QueuedAt { get; internal set; }
@@ -429,6 +437,24 @@ public sealed class TranscodeJob
     {
         Thumbnails.RemoveAll(t => t.Key == thumbnail.Key);
         Thumbnails.Add(thumbnail);
+    }
+
+    /// <summary>Records what probing the source found, and the estimate from it unless the job already has one.</summary>
+    public void RecordSource(SourceInfo metadata, long sizeBytes, JobCost estimate)
+    {
+        _sourceFile = _sourceFile with { Metadata = metadata, SizeBytes = sizeBytes };
+        EstimatedCost ??= estimate;
+    }
+
+    public void RecordPreview(AnimatedPreview preview) => AnimatedPreview = preview;
+
+    public void RecordAudio(AudioTrack audio) => AudioTrack = audio;
+
+    /// <summary>Adds a stage's usage to the job's, and prices the total.</summary>
+    public void AddUsage(JobUsage usage, Func<JobUsage, JobCost> price)
+    {
+        Usage = Usage.Add(usage.CpuSeconds, usage.BytesRead, usage.BytesWritten);
+        ActualCost = price(Usage);
     }
 
     private void EnsureOpen(JobTask task)

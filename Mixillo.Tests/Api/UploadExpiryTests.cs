@@ -1,5 +1,6 @@
 using Mixillo.Api.Uploads;
 using Mixillo.Jobs.Model;
+using Mixillo.Jobs.Pipeline;
 using Mixillo.Jobs.Storage;
 using Mixillo.Jobs.Store;
 using Mixillo.Media;

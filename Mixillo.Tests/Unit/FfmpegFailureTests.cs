@@ -1,8 +1,8 @@
 using Mixillo.Jobs.Model;
-using Mixillo.Media;
+using Mixillo.Jobs.Pipeline;
 using Mixillo.Media.Probing;
 using Mixillo.Media.Running;
-using Mixillo.Worker.Hosting;
+using Mixillo.Media;
 
 namespace Mixillo.Tests.Unit;
 
@@ -44,9 +44,9 @@ public class FfmpegFailureTests
     [Fact]
     public void A_source_ffmpeg_cannot_decode_is_not_retried_by_the_worker()
     {
-        var error = StageRunner.Classify(FfmpegFailure.Classify(Encode, 1, CutMp4), JobTaskType.Transcode, DateTimeOffset.UnixEpoch);
+        var error = JobFailures.Classify(FfmpegFailure.Classify(Encode, 1, CutMp4), JobTaskType.Transcode, DateTimeOffset.UnixEpoch);
         Assert.Equal(("input_truncated", false), (error.Code, error.Retryable));
-        Assert.True(StageRunner.Classify(FfmpegFailure.Classify(Encode, 1, "killed"), JobTaskType.Transcode, DateTimeOffset.UnixEpoch).Retryable);
+        Assert.True(JobFailures.Classify(FfmpegFailure.Classify(Encode, 1, "killed"), JobTaskType.Transcode, DateTimeOffset.UnixEpoch).Retryable);
     }
 
     [Fact]

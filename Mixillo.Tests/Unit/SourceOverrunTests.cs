@@ -1,8 +1,8 @@
 using Mixillo.Jobs.Model;
-using Mixillo.Media;
+using Mixillo.Jobs.Pipeline;
 using Mixillo.Media.Probing;
 using Mixillo.Media.Running;
-using Mixillo.Worker.Hosting;
+using Mixillo.Media;
 
 namespace Mixillo.Tests.Unit;
 
@@ -62,7 +62,7 @@ public class SourceOverrunTests
 
         static (string, bool) Pair(MediaException error)
         {
-            var entry = StageRunner.Classify(error, JobTaskType.Transcode, DateTimeOffset.UnixEpoch);
+            var entry = JobFailures.Classify(error, JobTaskType.Transcode, DateTimeOffset.UnixEpoch);
             return (entry.Code, entry.Retryable);
         }
     }

@@ -2,10 +2,12 @@ using System.Diagnostics;
 using System.Net;
 using Amazon.S3;
 using Mixillo.Jobs.Model;
+using Mixillo.Jobs.Pipeline;
 using Mixillo.Jobs.Storage;
 using Mixillo.Media;
 using Mixillo.Tests.Support;
 using Mixillo.Worker.Hosting;
+using Mixillo.Worker.Pipeline;
 
 namespace Mixillo.Tests.Unit;
 
@@ -35,7 +37,7 @@ public class WorkerLogicTests
     {
         { new MediaException(MediaErrorCodes.InputMalformed, "bad"), "input_malformed", false },
         { new MediaException(MediaErrorCodes.EncoderStalled, "stalled"), "encoder_stalled", true },
-        { new MediaException(StageRunner.SourceMissing, "gone"), "source_missing", false },
+        { new MediaException(JobFailures.SourceMissing, "gone"), "source_missing", false },
         { new InvalidStorageKeyException("../x", "no"), "invalid_storage_key", false },
         { new HttpRequestException("connection refused"), "storage_unavailable", true },
         { new AmazonS3Exception("slow down") { StatusCode = HttpStatusCode.ServiceUnavailable }, "storage_unavailable", true },
@@ -46,7 +48,7 @@ public class WorkerLogicTests
     [MemberData(nameof(Failures))]
     public void Failures_are_classified_input_errors_fail_at_once(Exception failure, string code, bool retryable)
     {
-        var error = StageRunner.Classify(failure, JobTaskType.Dash, DateTimeOffset.UnixEpoch);
+        var error = JobFailures.Classify(failure, JobTaskType.Dash, DateTimeOffset.UnixEpoch);
         Assert.Equal((code, retryable, "dash"), (error.Code, error.Retryable, error.Task));
     }
 
@@ -177,11 +179,11 @@ public class WorkerLogicTests
     [Fact]
     public void Encode_progress_spreads_over_ten_to_seventy_percent_and_measuring_after_it_never_goes_back()
     {
-        Assert.Equal(10, StageRunner.EncodeOverall(new MediaProgress(MediaProgress.Encode, 0)));
-        Assert.Equal(40, StageRunner.EncodeOverall(new MediaProgress(MediaProgress.Encode, 50)));
-        Assert.Equal(70, StageRunner.EncodeOverall(new MediaProgress(MediaProgress.Encode, 100)));
+        Assert.Equal(10, StageProgress.EncodeOverall(new MediaProgress(MediaProgress.Encode, 0)));
+        Assert.Equal(40, StageProgress.EncodeOverall(new MediaProgress(MediaProgress.Encode, 50)));
+        Assert.Equal(70, StageProgress.EncodeOverall(new MediaProgress(MediaProgress.Encode, 100)));
         // Measuring the renditions starts its own percent at 0 after the encode reached 100.
-        Assert.Equal(70, StageRunner.EncodeOverall(new MediaProgress(MediaProgress.Measure, 0)));
-        Assert.Equal(70, StageRunner.EncodeOverall(new MediaProgress(MediaProgress.Measure, 100)));
+        Assert.Equal(70, StageProgress.EncodeOverall(new MediaProgress(MediaProgress.Measure, 0)));
+        Assert.Equal(70, StageProgress.EncodeOverall(new MediaProgress(MediaProgress.Measure, 100)));
     }
 }

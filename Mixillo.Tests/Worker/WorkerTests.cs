@@ -1,8 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Mixillo.Jobs.Model;
+using Mixillo.Jobs.Pipeline;
 using Mixillo.Tests.Stores;
 using Mixillo.Tests.Support;
-using Mixillo.Worker.Hosting;
 
 namespace Mixillo.Tests.Worker;
 

@@ -1,4 +1,5 @@
 using Mixillo.Jobs.Model;
+using Mixillo.Jobs.Pipeline;
 using Mixillo.Jobs.Storage;
 using Mixillo.Jobs.Store;
 

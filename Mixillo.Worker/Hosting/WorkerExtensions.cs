@@ -2,10 +2,12 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Mixillo.Jobs.Events;
-using Mixillo.Worker.Health;
+using Mixillo.Jobs.Pipeline;
 using Mixillo.Jobs.Storage;
 using Mixillo.Jobs.Store;
 using Mixillo.Media;
+using Mixillo.Worker.Health;
+using Mixillo.Worker.Pipeline;
 
 namespace Mixillo.Worker.Hosting;
 
@@ -77,7 +79,12 @@ public static class WorkerExtensions
         services.AddSettings<WorkerOptions>(WorkerOptions.Section, o => o.Validate());
         services.AddSettings<CostOptions>(CostOptions.Section, o => o.Validate());
         services.AddSingleton(WorkerIdentity.Current);
-        services.AddSingleton<StageRunner>();
+        services.AddSingleton<StageStorage>();
+        services.AddSingleton<StageWatchdog>();
+        services.AddSingleton<IStage, FetchStage>();
+        services.AddSingleton<IStage, ProcessStage>();
+        services.AddSingleton<IStage, PublishStage>();
+        services.AddSingleton<StageExecutor>();
         services.AddSingleton<WorkerPulse>();
         services.AddSingleton<StagingSweeper>();
         services.AddHostedService<WorkerService>();

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Mixillo.Jobs.Pipeline;
 using Mixillo.Jobs.Store;
 
 namespace Mixillo.Worker.Hosting;
@@ -20,7 +21,7 @@ public sealed class WorkerPulse
         _lastBeat = time.GetUtcNow().UtcTicks;
         StaleAfter = queue.HeartbeatInterval * 3;
         // The factory owns the meter (and disposes it with the host).
-        var meter = meters.Create(WorkerTelemetry.Name);
+        var meter = meters.Create(PipelineTelemetry.Name);
         meter.CreateObservableGauge("mixillo.worker.heartbeat.age", () => Age.TotalSeconds, "s", "Seconds since this worker's loops last reached the store");
         meter.CreateObservableGauge("mixillo.worker.busy", () => Volatile.Read(ref _busy), "{stage}", "Stages this worker is running now");
         meter.CreateObservableGauge("mixillo.worker.slots", () => options.Concurrency, "{stage}", "Stages this worker runs at once at most");

@@ -1,6 +1,9 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Mixillo.Jobs.Pipeline;
 using Mixillo.Jobs.Store;
+using Mixillo.ServiceDefaults;
+using Mixillo.Worker.Pipeline;
 
 namespace Mixillo.Worker.Hosting;
 
@@ -9,10 +12,10 @@ namespace Mixillo.Worker.Hosting;
 /// At shutdown it stops claiming at once; running stages get <see cref="WorkerOptions.ShutdownGrace"/> to
 /// finish and are then released to the queue, never failed.
 /// </summary>
-public sealed partial class WorkerService(
+internal sealed partial class WorkerService(
     IJobStore store,
     MigrationService migration,
-    StageRunner runner,
+    StageExecutor runner,
     StagingSweeper sweeper,
     WorkerOptions options,
     QueueOptions queue,
@@ -57,7 +60,7 @@ public sealed partial class WorkerService(
         try
         {
             var released = await DeadWorkers.ReleaseJobsAsync(store, identity, stopping);
-            WorkerTelemetry.RecordRecovered(released);
+            PipelineTelemetry.RecordRecovered(released);
             foreach (var job in released)
             {
                 LogReleasedFromDeadWorker(job.JobId, job.Errors[^1].Error, job.Status);
@@ -121,59 +124,41 @@ public sealed partial class WorkerService(
     }
 
     /// <summary>Every worker looks for stuck jobs; the store's row locks make sure each is recovered once.</summary>
-    private async Task RecoveryLoopAsync(CancellationToken stopping)
-    {
-        while (!stopping.IsCancellationRequested)
-        {
-            try
+    private Task RecoveryLoopAsync(CancellationToken stopping) =>
+        HostedLoop.RunAsync(
+            async cancellationToken =>
             {
-                var recovered = await store.RecoverStuckAsync(stopping);
+                var recovered = await store.RecoverStuckAsync(cancellationToken);
                 pulse.Beat();
-                WorkerTelemetry.RecordRecovered(recovered);
+                PipelineTelemetry.RecordRecovered(recovered);
                 foreach (var job in recovered)
                 {
                     LogRecovered(job.JobId, job.Status);
                 }
+            },
+            queue.HeartbeatInterval,
+            TimeProvider.System,
+            ex => LogRecoveryFailed(ex.Message),
+            stopping);
 
-                await Task.Delay(queue.HeartbeatInterval, stopping);
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+    /// <summary>
+    /// Every <see cref="WorkerOptions.StagingSweepInterval"/>, from the start, staging no job needs is removed. Garbage
+    /// can wait: whatever went wrong, the worker goes on and the next sweep tries again.
+    /// </summary>
+    private Task SweepLoopAsync(CancellationToken stopping) =>
+        HostedLoop.RunAsync(
+            async cancellationToken =>
             {
-                return;
-            }
-            catch (Exception ex) when (StoreErrors.IsTransient(ex))
-            {
-                LogTransient(ex.Message);
-                await PauseAsync(stopping);
-            }
-        }
-    }
-
-    /// <summary>Every <see cref="WorkerOptions.StagingSweepInterval"/>, staging no job needs is removed; a failed sweep waits for the next.</summary>
-    private async Task SweepLoopAsync(CancellationToken stopping)
-    {
-        while (!stopping.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(options.StagingSweepInterval, stopping);
-                var swept = await sweeper.SweepAsync(stopping);
+                var swept = await sweeper.SweepAsync(cancellationToken);
                 if (swept.Count > 0)
                 {
                     LogStagingSwept(swept.Count, string.Join(", ", swept));
                 }
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (!stopping.IsCancellationRequested)
-            {
-                // Garbage can wait: whatever went wrong, the worker goes on and the next sweep tries again.
-                LogSweepFailed(ex.Message);
-            }
-        }
-    }
+            },
+            options.StagingSweepInterval,
+            TimeProvider.System,
+            ex => LogSweepFailed(ex.Message),
+            stopping);
 
     private static async Task PauseAsync(CancellationToken stopping)
     {
@@ -207,6 +192,9 @@ public sealed partial class WorkerService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Staging sweep failed, trying again later: {Reason}")]
     private partial void LogSweepFailed(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Looking for stuck jobs failed, trying again at the next heartbeat: {Reason}")]
+    private partial void LogRecoveryFailed(string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A stage failed unexpectedly; the slot goes on")]
     private partial void LogUnexpected(Exception exception);

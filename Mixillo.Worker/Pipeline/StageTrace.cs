@@ -3,7 +3,9 @@ using Mixillo.Jobs;
 using Mixillo.Jobs.Model;
 using Mixillo.Jobs.Store;
 
-namespace Mixillo.Worker.Hosting;
+using Mixillo.Jobs.Pipeline;
+
+namespace Mixillo.Worker.Pipeline;
 
 /// <summary>A stage's span, continuing the trace the job was enqueued in (its traceparent), and what the stage's end means for the job's metrics.</summary>
 internal static class StageTrace
@@ -12,7 +14,7 @@ internal static class StageTrace
     {
         // A job enqueued while nothing traced has no traceparent: its stages start traces of their own.
         _ = ActivityContext.TryParse(job.TraceParent, null, out var parent);
-        var activity = WorkerTelemetry.Source.StartActivity("job " + JobJson.Name(job.Stage), ActivityKind.Consumer, parent);
+        var activity = PipelineTelemetry.Source.StartActivity("job " + JobJson.Name(job.Stage), ActivityKind.Consumer, parent);
         activity?.SetTag(JobsTelemetry.JobId, job.JobId);
         activity?.SetTag(JobsTelemetry.ContentId, job.ContentId);
         activity?.SetTag(JobsTelemetry.Stage, JobJson.Name(job.Stage));
@@ -36,7 +38,7 @@ internal static class StageTrace
     public static void Failed(Activity? activity, JobError error, Exception exception)
     {
         activity?.SetStatus(ActivityStatusCode.Error, error.Error);
-        activity?.SetTag(WorkerTelemetry.ErrorType, error.Code);
+        activity?.SetTag(PipelineTelemetry.ErrorType, error.Code);
         activity?.AddException(exception);
     }
 }

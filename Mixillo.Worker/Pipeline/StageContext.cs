@@ -1,7 +1,9 @@
 using Mixillo.Jobs.Model;
 using Mixillo.Jobs.Store;
 
-namespace Mixillo.Worker.Hosting;
+using Mixillo.Jobs.Pipeline;
+
+namespace Mixillo.Worker.Pipeline;
 
 /// <summary>
 /// One claimed stage while it runs: its lease, its scratch folder, its usage, and the latest progress, which
@@ -37,7 +39,7 @@ internal sealed class StageContext(TranscodeJob job, JobLease lease, string scra
         {
             if (bytes > 0)
             {
-                WorkerTelemetry.StorageBytes.Add(bytes, new KeyValuePair<string, object?>(WorkerTelemetry.Direction, direction));
+                PipelineTelemetry.StorageBytes.Add(bytes, new KeyValuePair<string, object?>(PipelineTelemetry.Direction, direction));
             }
         }
     }
@@ -59,11 +61,7 @@ internal sealed class StageContext(TranscodeJob job, JobLease lease, string scra
     {
         var usage = Usage;
         Usage = JobUsage.None;
-        return (job, _) =>
-        {
-            job.Usage = job.Usage.Add(usage.CpuSeconds, usage.BytesRead, usage.BytesWritten);
-            job.ActualCost = CostModel.Actual(job.Usage.CpuSeconds, job.Usage.BytesWritten, job.Usage.BytesRead, prices);
-        };
+        return (job, _) => job.AddUsage(usage, total => CostModel.Actual(total.CpuSeconds, total.BytesWritten, total.BytesRead, prices));
     }
 
     /// <summary>

@@ -1,4 +1,4 @@
-namespace Mixillo.Worker.Hosting;
+namespace Mixillo.Jobs.Pipeline;
 
 /// <summary>The <c>Cost</c> configuration section: unit prices, in whatever currency the operator bills in.</summary>
 public sealed class CostOptions

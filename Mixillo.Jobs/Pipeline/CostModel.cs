@@ -1,6 +1,6 @@
 using Mixillo.Jobs.Model;
 
-namespace Mixillo.Worker.Hosting;
+namespace Mixillo.Jobs.Pipeline;
 
 /// <summary>Turns measured usage into a cost, and estimates one before the work is done. Pure.</summary>
 public static class CostModel

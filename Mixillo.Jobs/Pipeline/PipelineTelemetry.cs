@@ -2,10 +2,13 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Mixillo.Jobs.Model;
 
-namespace Mixillo.Worker.Hosting;
+namespace Mixillo.Jobs.Pipeline;
 
-/// <summary>The worker's span source and meter (<c>Mixillo.Worker</c>): what operators alert on. docs/operations.md lists them.</summary>
-public static class WorkerTelemetry
+/// <summary>
+/// The pipeline's span source and meter, named <c>Mixillo.Worker</c> as operators know them (stages run in workers):
+/// what operators alert on. docs/operations.md lists them.
+/// </summary>
+public static class PipelineTelemetry
 {
     public const string Name = "Mixillo.Worker";
 

@@ -1,6 +1,6 @@
 using Mixillo.Jobs.Storage;
 
-namespace Mixillo.Worker.Hosting;
+namespace Mixillo.Jobs.Pipeline;
 
 /// <summary>Where a job's files live in storage.</summary>
 public static class OutputKeys
