@@ -15,6 +15,7 @@ using Mixillo.Jobs.Model;
 using Mixillo.Jobs.Pipeline;
 using Mixillo.Jobs.Store;
 using Mixillo.Jobs.Webhooks;
+using Mixillo.Worker.Core;
 using Mixillo.Worker.Health;
 using Mixillo.Worker.Hosting;
 using Mixillo.Worker.Redis;

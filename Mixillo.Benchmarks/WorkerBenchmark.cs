@@ -12,7 +12,7 @@ using Mixillo.Media.Encoding;
 using Mixillo.Media.Running;
 using Mixillo.Media;
 using Mixillo.TestServers;
-using Mixillo.Worker.Hosting;
+using Mixillo.Worker.Core;
 using Npgsql;
 
 namespace Mixillo.Benchmarks;

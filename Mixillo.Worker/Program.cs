@@ -3,9 +3,10 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Mixillo.Worker;
+using Mixillo.Worker.Core;
 using Mixillo.Worker.Hosting;
 using Mixillo.Worker.Redis;
+using Mixillo.Worker;
 
 if (args is ["process", .. var rest])
 {

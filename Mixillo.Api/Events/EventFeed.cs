@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Mixillo.Jobs.Events;
-using Mixillo.Worker.Hosting;
+using Mixillo.Worker.Core;
 
 namespace Mixillo.Api.Events;
 

@@ -1,6 +1,6 @@
 using Mixillo.Jobs.Events;
 using Mixillo.ServiceDefaults;
-using Mixillo.Worker.Hosting;
+using Mixillo.Worker.Core;
 
 namespace Mixillo.Api.Events;
 

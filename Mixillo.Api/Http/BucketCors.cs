@@ -1,6 +1,6 @@
 using Amazon.Runtime;
 using Mixillo.Jobs.Storage;
-using Mixillo.Worker.Hosting;
+using Mixillo.Worker.Core;
 
 namespace Mixillo.Api.Http;
 

@@ -6,8 +6,8 @@ using Mixillo.Jobs.Pipeline;
 using Mixillo.Jobs.Storage;
 using Mixillo.Jobs.Store;
 using Mixillo.Media;
+using Mixillo.Worker.Core;
 using Mixillo.Worker.Health;
-using Mixillo.Worker.Hosting;
 
 namespace Mixillo.Api.Uploads;
 

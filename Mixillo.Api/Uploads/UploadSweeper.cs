@@ -1,5 +1,5 @@
 using Mixillo.ServiceDefaults;
-using Mixillo.Worker.Hosting;
+using Mixillo.Worker.Core;
 
 namespace Mixillo.Api.Uploads;
 

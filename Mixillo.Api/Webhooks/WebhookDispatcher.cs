@@ -1,7 +1,7 @@
 using Mixillo.Api.Events;
 using Mixillo.Jobs.Events;
 using Mixillo.Jobs.Webhooks;
-using Mixillo.Worker.Hosting;
+using Mixillo.Worker.Core;
 
 namespace Mixillo.Api.Webhooks;
 

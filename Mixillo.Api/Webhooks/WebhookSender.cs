@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Mixillo.Api.Events;
 using Mixillo.Jobs.Webhooks;
 using Mixillo.ServiceDefaults;
-using Mixillo.Worker.Hosting;
+using Mixillo.Worker.Core;
 
 namespace Mixillo.Api.Webhooks;
 

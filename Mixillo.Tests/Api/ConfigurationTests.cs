@@ -1,9 +1,10 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
-using Mixillo.Api;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Mixillo.Api;
 using Mixillo.Tests.Support;
+using Mixillo.Worker.Core;
 using Mixillo.Worker.Hosting;
 
 namespace Mixillo.Tests.Api;

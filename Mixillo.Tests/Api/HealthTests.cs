@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Mixillo.TestServers;
 using Mixillo.Tests.Storage;
 using Mixillo.Tests.Worker;
+using Mixillo.Worker.Core;
 
 namespace Mixillo.Tests.Api;
 
@@ -106,7 +107,7 @@ public sealed class HealthTests(DistributedFixture servers)
 
         await stopped.Task.WaitAsync(Patience);
         // It was the storage: the store's failures were transient, retried, and had not failed the migration.
-        Assert.False(worker.Services.GetRequiredService<Mixillo.Worker.Hosting.MigrationService>().StoreReady.IsFaulted);
+        Assert.False(worker.Services.GetRequiredService<Mixillo.Worker.Core.MigrationService>().StoreReady.IsFaulted);
     }
 
     /// <summary>Polls /health until it answers <paramref name="status"/> with exactly <paramref name="body"/>: no check names, no reasons.</summary>

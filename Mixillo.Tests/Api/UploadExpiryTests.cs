@@ -6,7 +6,6 @@ using Mixillo.Jobs.Store;
 using Mixillo.Media;
 using Mixillo.Tests.Support;
 using Mixillo.Worker.Health;
-using Mixillo.Worker.Hosting;
 
 namespace Mixillo.Tests.Api;
 

@@ -6,6 +6,7 @@ using Mixillo.Jobs.Pipeline;
 using Mixillo.Jobs.Storage;
 using Mixillo.Media;
 using Mixillo.Tests.Support;
+using Mixillo.Worker.Core;
 using Mixillo.Worker.Hosting;
 using Mixillo.Worker.Pipeline;
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Mixillo.Jobs.Pipeline;
 using Mixillo.Jobs.Storage;
+using Mixillo.Worker.Core;
 using Mixillo.Worker.Hosting;
 
 namespace Mixillo.Tests.Worker;

@@ -7,6 +7,7 @@ using Mixillo.Jobs.Store;
 using Mixillo.TestServers;
 using Mixillo.Tests.Stores;
 using Mixillo.Tests.Support;
+using Mixillo.Worker.Core;
 using Mixillo.Worker.Hosting;
 
 namespace Mixillo.Tests.Worker;

@@ -1,5 +1,6 @@
 using Mixillo.Jobs.Model;
 using Mixillo.Jobs.Store;
+using Mixillo.Worker.Core;
 
 namespace Mixillo.Worker.Hosting;
 

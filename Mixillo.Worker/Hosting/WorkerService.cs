@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Mixillo.Jobs.Pipeline;
 using Mixillo.Jobs.Store;
 using Mixillo.ServiceDefaults;
+using Mixillo.Worker.Core;
 using Mixillo.Worker.Pipeline;
 
 namespace Mixillo.Worker.Hosting;

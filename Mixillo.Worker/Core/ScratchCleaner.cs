@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Mixillo.Worker.Hosting;
+namespace Mixillo.Worker.Core;
 
 /// <summary>
 /// Scratch left by crashed processes of this host: each process works under ScratchRoot/{role}_{hostname}_{pid}/

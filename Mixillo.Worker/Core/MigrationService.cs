@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using Mixillo.Jobs.Storage;
 using Mixillo.Jobs.Store;
 
-namespace Mixillo.Worker.Hosting;
+namespace Mixillo.Worker.Core;
 
 /// <summary>
 /// Every service that uses the store migrates its schema at start (PostgreSQL serialises instances under an

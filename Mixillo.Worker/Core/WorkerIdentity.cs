@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Mixillo.Jobs.Model;
 
-namespace Mixillo.Worker.Hosting;
+namespace Mixillo.Worker.Core;
 
 /// <summary>Who this worker is: <c>worker_{hostname}_{pid}</c>.</summary>
 public sealed record WorkerIdentity(string WorkerId, string Hostname)
