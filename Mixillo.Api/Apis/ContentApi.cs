@@ -61,7 +61,7 @@ public static class ContentApi
     }
 
     public static async Task<Results<Ok<Envelope<ContentView>>, ProblemHttpResult>> GetContent(
-        IJobStore store, Mixillo.Jobs.Storage.IObjectStorage storage, string contentId, ClaimsPrincipal user, CancellationToken cancellationToken)
+        IJobQueries store, Mixillo.Jobs.Storage.IObjectStorage storage, string contentId, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         if (await OwnedJobAsync(store, contentId, user, cancellationToken) is not { } job)
         {
@@ -72,14 +72,14 @@ public static class ContentApi
     }
 
     /// <summary>The content's job, if the user owns the content or is an admin; null otherwise (someone else's content does not exist for them).</summary>
-    internal static async Task<TranscodeJob?> OwnedJobAsync(IJobStore store, string contentId, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+    internal static async Task<TranscodeJob?> OwnedJobAsync(IJobQueries store, string contentId, ClaimsPrincipal user, CancellationToken cancellationToken) =>
         (JobIds.IsValid(contentId) ? await store.GetByContentAsync(contentId, cancellationToken) : null) is { } job
             && (job.UserId == UserId(user) || user.IsInRole(AuthOptions.AdminRole))
             ? job
             : null;
 
     /// <summary>A waiting job's place in the queue; null for any other.</summary>
-    internal static async Task<QueuePosition?> PositionAsync(IJobStore store, TranscodeJob job, CancellationToken cancellationToken) =>
+    internal static async Task<QueuePosition?> PositionAsync(IJobQueries store, TranscodeJob job, CancellationToken cancellationToken) =>
         job.Status == JobStatus.Queued ? await store.PositionAsync(job.JobId, cancellationToken) : null;
 
     internal static ProblemHttpResult ContentNotFound(string contentId) => Problems.NotFound("content_not_found", $"No content {contentId}.");

@@ -37,7 +37,12 @@ public static class CoreExtensions
             sp.GetRequiredService<IConfiguration>().GetConnectionString(ConnectionStringName) ?? DefaultConnectionString,
             sp.GetRequiredService<QueueOptions>(),
             sp.GetRequiredService<TimeProvider>()));
-        // The store keeps the job events too; their readers see only that part of it.
+        // One store, seen by each user through the part it needs: the queue's commands, the reads, the schema, upload
+        // completions, and the job events.
+        services.AddSingleton<IJobQueue>(sp => sp.GetRequiredService<IJobStore>());
+        services.AddSingleton<IJobQueries>(sp => sp.GetRequiredService<IJobStore>());
+        services.AddSingleton<ISchemaMigrator>(sp => sp.GetRequiredService<IJobStore>());
+        services.AddSingleton<IUploadCompletions>(sp => sp.GetRequiredService<IJobStore>());
         services.AddSingleton(sp => (IJobEvents)sp.GetRequiredService<IJobStore>());
         services.AddSingleton(sp => ObjectStorages.Create(sp.GetRequiredService<StorageOptions>()));
         services.AddSingleton(sp => new MediaEngine(sp.GetRequiredService<MediaOptions>(), sp.GetRequiredService<TimeProvider>()));

@@ -13,7 +13,7 @@ namespace Mixillo.Worker.Core;
 /// otherwise burn every job's retries.
 /// </summary>
 public sealed partial class MigrationService(
-    IJobStore store,
+    ISchemaMigrator store,
     IObjectStorage storage,
     IHostApplicationLifetime lifetime,
     ILogger<MigrationService> logger) : BackgroundService

@@ -10,7 +10,7 @@ namespace Mixillo.Worker.Hosting;
 /// between stages leaves it; so does a crash between publishing and removing it) and of jobs that no longer
 /// exist (cleaned). A failed job keeps its staging while it exists: an operator's retry resumes from it.
 /// </summary>
-public sealed class StagingSweeper(IJobStore store, IObjectStorage storage)
+public sealed class StagingSweeper(IJobQueries store, IObjectStorage storage)
 {
     /// <summary>Returns the jobs whose staging was removed.</summary>
     public async Task<IReadOnlyList<string>> SweepAsync(CancellationToken cancellationToken)

@@ -9,7 +9,7 @@ namespace Mixillo.Worker.Pipeline;
 /// One claimed stage while it runs: its lease, its scratch folder, its usage, and the latest progress, which
 /// is written to the job at most every <see cref="WorkerOptions.ProgressInterval"/> rather than per report.
 /// </summary>
-internal sealed class StageContext(TranscodeJob job, JobLease lease, string scratch, IJobStore store)
+internal sealed class StageContext(TranscodeJob job, JobLease lease, string scratch, IJobQueue store)
 {
     private readonly Lock _progressLock = new();
     private (JobTaskType Task, double TaskPercent, double Overall, string Step)? _pending;

@@ -16,7 +16,7 @@ namespace Mixillo.Worker.Pipeline;
 /// </summary>
 internal sealed partial class StageExecutor(
     IEnumerable<IStage> stages,
-    IJobStore store,
+    IJobQueue store,
     StageStorage transfers,
     StageWatchdog watchdog,
     WorkerOptions options,
