@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using Amazon.S3;
 using Mixillo.Jobs.Model;
-using Mixillo.Jobs.Pipeline;
 using Mixillo.Jobs.Storage;
 using Mixillo.Media;
 using Mixillo.Tests.Support;
@@ -14,45 +13,6 @@ namespace Mixillo.Tests.Unit;
 
 public class WorkerLogicTests
 {
-    private static readonly CostOptions Prices = new() { PerCpuSecond = 0.001m, PerStorageGb = 1m, PerBandwidthGb = 2m };
-
-    [Fact]
-    public void Actual_cost_is_usage_times_prices()
-    {
-        var cost = CostModel.Actual(cpuSeconds: 100, bytesWritten: 1L << 30, bytesRead: 1L << 29, Prices);
-        Assert.Equal((0.1m, 1m, 1m, 2.1m), (cost.Compute, cost.Storage, cost.Bandwidth, cost.Total));
-    }
-
-    [Fact]
-    public void The_estimate_grows_with_duration_and_ladder()
-    {
-        var small = CostModel.Estimate(10, 1_000_000, new JobOptions { Qualities = ["360p"] }, Prices);
-        var big = CostModel.Estimate(10, 1_000_000, new JobOptions(), Prices);
-        var longer = CostModel.Estimate(20, 1_000_000, new JobOptions(), Prices);
-        Assert.True(small.Total < big.Total && big.Total < longer.Total);
-        Assert.Equal(2 * big.Compute, longer.Compute);
-        Assert.Equal(2m * 2_000_000 / (1L << 30), small.Bandwidth, 6);
-    }
-
-    public static TheoryData<Exception, string, bool> Failures() => new()
-    {
-        { new MediaException(MediaErrorCodes.InputMalformed, "bad"), "input_malformed", false },
-        { new MediaException(MediaErrorCodes.EncoderStalled, "stalled"), "encoder_stalled", true },
-        { new MediaException(JobFailures.SourceMissing, "gone"), "source_missing", false },
-        { new InvalidStorageKeyException("../x", "no"), "invalid_storage_key", false },
-        { new HttpRequestException("connection refused"), "storage_unavailable", true },
-        { new AmazonS3Exception("slow down") { StatusCode = HttpStatusCode.ServiceUnavailable }, "storage_unavailable", true },
-        { new InvalidOperationException("bug"), "worker_error", true },
-    };
-
-    [Theory]
-    [MemberData(nameof(Failures))]
-    public void Failures_are_classified_input_errors_fail_at_once(Exception failure, string code, bool retryable)
-    {
-        var error = JobFailures.Classify(failure, JobTaskType.Dash, DateTimeOffset.UnixEpoch);
-        Assert.Equal((code, retryable, "dash"), (error.Code, error.Retryable, error.Task));
-    }
-
     [Fact]
     public void Refusals_and_missing_objects_are_not_transient_storage_errors()
     {
