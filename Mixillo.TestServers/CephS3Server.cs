@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: bringing up a monitor, an OSD and a gateway, and stopping them again, is one recipe
+// (the shared servers.md, step by step), kept in one place so it can be checked against that document.
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;

@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: the job's lifecycle (create, queue, claim, stage, fail, retry, cancel, release) is one
+// state machine with its events, read in one place. Its tasks and results are in TranscodeJob.Work.cs.
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -11,7 +13,7 @@ namespace Mixillo.Jobs.Model;
 /// load, call and save, so SQLite and PostgreSQL cannot disagree on the rules. The methods also record the
 /// job's events (<see cref="JobEventTypes"/>), which the store writes with the change that made them.
 /// </summary>
-public sealed class TranscodeJob
+public sealed partial class TranscodeJob
 {
     private SourceFile _sourceFile = null!;
 
@@ -355,116 +357,6 @@ public sealed class TranscodeJob
         Queue(now);
     }
 
-    public JobTask Task(JobTaskType type) =>
-        Tasks.FirstOrDefault(t => t.Type == type) ?? throw new KeyNotFoundException($"Job {JobId} has no {JobJson.Name(type)} task.");
-
-    /// <summary>Adds a task the job did not have (DASH asked for later, say); an existing one is returned as it is.</summary>
-    public JobTask AddTask(JobTaskType type)
-    {
-        if (Tasks.FirstOrDefault(t => t.Type == type) is { } existing)
-        {
-            return existing;
-        }
-
-        var task = new JobTask { TaskId = JobJson.Name(type), Type = type };
-        Tasks.Add(task);
-        return task;
-    }
-
-    /// <summary>Progress of a task (0-100); the first report marks it processing and stamps its start.</summary>
-    public void UpdateTask(JobTaskType type, double progress, DateTimeOffset now)
-    {
-        var task = Task(type);
-        EnsureOpen(task);
-        task.Status = JobTaskStatus.Processing;
-        task.StartedAt ??= now;
-        task.Progress = Math.Clamp(progress, task.Progress, 100);
-        task.Error = null;
-    }
-
-    public void CompleteTask(JobTaskType type, string? output, DateTimeOffset now)
-    {
-        var task = Task(type);
-        EnsureOpen(task);
-        task.Status = JobTaskStatus.Completed;
-        task.StartedAt ??= now;
-        task.CompletedAt = now;
-        task.Progress = 100;
-        task.Output = output;
-        task.Error = null;
-    }
-
-    public void FailTask(JobTaskType type, string error, DateTimeOffset now)
-    {
-        var task = Task(type);
-        EnsureOpen(task);
-        task.Status = JobTaskStatus.Failed;
-        task.CompletedAt = now;
-        task.Error = error;
-    }
-
-    /// <summary>A task with nothing to do (no audio to extract from a silent source, say).</summary>
-    public void SkipTask(JobTaskType type, DateTimeOffset now)
-    {
-        var task = Task(type);
-        EnsureOpen(task);
-        task.Status = JobTaskStatus.Skipped;
-        task.CompletedAt = now;
-    }
-
-    /// <summary>Makes a failed or completed task run again (an operator's retry of one task); the others keep their results.</summary>
-    public void ResetTask(JobTaskType type)
-    {
-        var task = Task(type);
-        task.Status = JobTaskStatus.Pending;
-        task.Progress = 0;
-        task.StartedAt = null;
-        task.CompletedAt = null;
-        task.Error = null;
-        task.Output = null;
-        task.RetryCount++;
-    }
-
-    /// <summary>Records a rendition or stream manifest; a second one for the same quality replaces the first.</summary>
-    public void AddOutput(JobOutput output)
-    {
-        Outputs.RemoveAll(o => o.Quality == output.Quality);
-        Outputs.Add(output);
-    }
-
-    /// <summary>Records a thumbnail; one at the same key replaces the earlier one.</summary>
-    public void AddThumbnail(JobThumbnail thumbnail)
-    {
-        Thumbnails.RemoveAll(t => t.Key == thumbnail.Key);
-        Thumbnails.Add(thumbnail);
-    }
-
-    /// <summary>Records what probing the source found, and the estimate from it unless the job already has one.</summary>
-    public void RecordSource(SourceInfo metadata, long sizeBytes, JobCost estimate)
-    {
-        _sourceFile = _sourceFile with { Metadata = metadata, SizeBytes = sizeBytes };
-        EstimatedCost ??= estimate;
-    }
-
-    public void RecordPreview(AnimatedPreview preview) => AnimatedPreview = preview;
-
-    public void RecordAudio(AudioTrack audio) => AudioTrack = audio;
-
-    /// <summary>Adds a stage's usage to the job's, and prices the total.</summary>
-    public void AddUsage(JobUsage usage, Func<JobUsage, JobCost> price)
-    {
-        Usage = Usage.Add(usage.CpuSeconds, usage.BytesRead, usage.BytesWritten);
-        ActualCost = price(Usage);
-    }
-
-    private void EnsureOpen(JobTask task)
-    {
-        if (task.Status is JobTaskStatus.Completed or JobTaskStatus.Skipped)
-        {
-            throw new InvalidOperationException($"Task {task.TaskId} of job {JobId} is {JobJson.Name(task.Status)}; reset it before running it again.");
-        }
-    }
-
     private void Record(string type, DateTimeOffset time, JsonObject data) => _events.Add(new RecordedEvent(type, time, data));
 
     private void Move(JobStatus to, DateTimeOffset now)
@@ -473,22 +365,4 @@ public sealed class TranscodeJob
         Status = to;
         UpdatedAt = now;
     }
-}
-
-public enum CancelOutcome
-{
-    /// <summary>The job was waiting and is now cancelled.</summary>
-    Cancelled,
-
-    /// <summary>The job is running; its worker will stop it.</summary>
-    Requested,
-}
-
-/// <summary>An operator's retry of a job that has used all its retries (the API answers 409).</summary>
-public sealed class RetriesExhaustedException(string jobId, int maxRetries)
-    : InvalidOperationException($"Job {jobId} has used all {maxRetries} retries.")
-{
-    public const string Code = "retries_exhausted";
-
-    public string JobId { get; } = jobId;
 }

@@ -1,0 +1,10 @@
+namespace Mixillo.Jobs.Model;
+
+/// <summary>An operator's retry of a job that has used all its retries (the API answers 409).</summary>
+public sealed class RetriesExhaustedException(string jobId, int maxRetries)
+    : InvalidOperationException($"Job {jobId} has used all {maxRetries} retries.")
+{
+    public const string Code = "retries_exhausted";
+
+    public string JobId { get; } = jobId;
+}
