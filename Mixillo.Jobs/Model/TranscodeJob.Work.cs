@@ -1,8 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
-using Mixillo.Jobs.Events;
-
 namespace Mixillo.Jobs.Model;
 
 /// <summary>The job's work: its tasks and what they produced (outputs, thumbnails, preview, audio, the source's metadata, usage).</summary>
