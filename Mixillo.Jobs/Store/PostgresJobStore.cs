@@ -94,24 +94,18 @@ public sealed class PostgresJobStore : SqlJobStore
             {
                 await using var connection = await _dataSource.OpenConnectionAsync(stopping);
                 await connection.ExecuteAsync(new CommandDefinition($"NOTIFY {EventsChannel}", cancellationToken: stopping));
-                await committed.WaitAsync(stopping);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
+            {
+                // The server is away: the listener reconnects, readers poll, and the next commit announces again.
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception ex) when (ex is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
-            {
-                // The server is away; the listener reconnects, and readers poll. Announce again at the next commit.
-                try
-                {
-                    await committed.WaitAsync(stopping);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
+
+            // Never throws: stopping ends the wait, and the loop.
+            await Task.WhenAny(committed, Task.Delay(Timeout.Infinite, stopping));
         }
     }
 
@@ -120,13 +114,16 @@ public sealed class PostgresJobStore : SqlJobStore
     // A job's events come from transactions that follow one another, so they are numbered in the order they happened.
     protected override async Task NumberEventsAsync(CancellationToken cancellationToken)
     {
-        await using var scope = await BeginWriteAsync(cancellationToken);
-        if (!await scope.Connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-                "SELECT EXISTS (SELECT 1 FROM job_events WHERE position IS NULL)", transaction: scope.Transaction, cancellationToken: cancellationToken)))
+        // Most reads find nothing to number: one plain query says so, without a transaction.
+        if (!await ReadAsync(
+                connection => connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+                    "SELECT EXISTS (SELECT 1 FROM job_events WHERE position IS NULL)", cancellationToken: cancellationToken)),
+                cancellationToken))
         {
             return;
         }
 
+        await using var scope = await BeginWriteAsync(cancellationToken);
         // One command, two statements: the second's snapshot is taken once the first holds the lock.
         await scope.ExecuteAsync(
             """

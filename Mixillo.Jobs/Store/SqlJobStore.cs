@@ -63,7 +63,7 @@ public abstract partial class SqlJobStore(QueueOptions options, TimeProvider tim
     }
 
     /// <summary>A read, retried once on a fresh connection when the first fails transiently (reads are idempotent).</summary>
-    private async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> read, CancellationToken cancellationToken)
+    protected async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> read, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
