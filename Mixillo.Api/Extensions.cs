@@ -11,6 +11,7 @@ using Mixillo.Api.Events;
 using Mixillo.Api.Http;
 using Mixillo.Api.Uploads;
 using Mixillo.Api.Webhooks;
+using Mixillo.Errors;
 using Mixillo.Jobs.Model;
 using Mixillo.Jobs.Pipeline;
 using Mixillo.Jobs.Store;
@@ -66,7 +67,7 @@ public static class Extensions
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
         {
             context.ProblemDetails.Extensions["success"] = false;
-            context.ProblemDetails.Extensions.TryAdd("code", ErrorCodes.ForStatus(context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode));
+            context.ProblemDetails.Extensions.TryAdd("code", ErrorCatalog.ForStatus(context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode));
             // Never a stack trace or exception text in a body, whatever the environment.
             context.ProblemDetails.Extensions.Remove("exception");
         });

@@ -8,7 +8,9 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Mixillo.Api.Auth;
+using Mixillo.Errors;
 using Mixillo.Jobs.Model;
+using Mixillo.Jobs.Pipeline;
 using Mixillo.Jobs.Store;
 using Mixillo.TestServers;
 using Npgsql;
@@ -293,7 +295,7 @@ internal static class ApiBenchmark
                 return;
             case JobStatus.Failed:
                 job.Start(WorkerId, Hostname, now);
-                job.Fail(new JobError { Task = "job", Code = "input_malformed", Error = "ffprobe found no video stream in the source.", Timestamp = now, Retryable = false }, now, 0);
+                job.Fail(JobFailures.Of(ErrorCatalog.InputMalformed, "job", "ffprobe found no video stream in the source.", now), now, 0);
                 return;
             case JobStatus.Completed:
                 break;

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Mixillo.Errors;
 using Mixillo.Jobs.Model;
 using Mixillo.Jobs.Pipeline;
 using Mixillo.Jobs.Storage;
@@ -532,7 +533,7 @@ internal static class WorkerBenchmark
                 var generated = Stopwatch.StartNew();
                 // The engine's own runner: killed on cancellation; a failure throws with ffmpeg's stderr in Diagnostics.
                 await new FfmpegRunner(new MediaOptions(), TimeProvider.System).RunAsync(
-                    new FfmpegStep("clip", 1, ClipSeconds, MediaErrorCodes.EncodeFailed), FfmpegArguments.Synthetic(clip, ClipSize, ClipFps, ClipSeconds, withAudio: true), null, cancellationToken);
+                    new FfmpegStep("clip", 1, ClipSeconds, ErrorCatalog.EncodeFailed), FfmpegArguments.Synthetic(clip, ClipSize, ClipFps, ClipSeconds, withAudio: true), null, cancellationToken);
                 await stdout.WriteLineAsync(Invariant($"clip: {ClipSize} {ClipFps} fps {ClipSeconds} s with audio, {new FileInfo(clip).Length / 1e6:0.00} MB in {generated.Elapsed.TotalSeconds:0.0} s"));
 
                 var started = Stopwatch.StartNew();

@@ -1,3 +1,4 @@
+using Mixillo.Errors;
 using Mixillo.Media.Encoding;
 using Mixillo.Media.Packaging;
 using Mixillo.Media.Probing;
@@ -81,7 +82,7 @@ public sealed class MediaEngine(MediaOptions options, TimeProvider time)
         Directory.CreateDirectory(Path.Combine(folder, OutputLayout.ThumbnailFolder));
         var bounds = SourceBounds.For(source, options);
         var encode = await Runner().RunAsync(
-            new FfmpegStep(FfmpegStep.Encode, plan.Renditions.Count, source.DurationSeconds, MediaErrorCodes.EncodeFailed) { Source = bounds },
+            new FfmpegStep(FfmpegStep.Encode, plan.Renditions.Count, source.DurationSeconds, ErrorCatalog.EncodeFailed) { Source = bounds },
             FfmpegArguments.Encode(plan, bounds, input, source.Demuxer, folder),
             percent => progress?.Report(new MediaProgress(MediaProgress.Encode, percent)),
             cancellationToken);
@@ -111,7 +112,7 @@ public sealed class MediaEngine(MediaOptions options, TimeProvider time)
 
         if (thumbnails.Count == 0 && plan.Thumbnails.Count > 0)
         {
-            throw new MediaException(MediaErrorCodes.EncodeFailed, "ffmpeg wrote no thumbnails.");
+            throw new MediaException(ErrorCatalog.EncodeFailed, "ffmpeg wrote no thumbnails.");
         }
 
         return new EncodeOutput(

@@ -1,3 +1,4 @@
+using Mixillo.Errors;
 using Mixillo.Media;
 using Mixillo.Media.Encoding;
 using Mixillo.Media.Running;
@@ -14,7 +15,7 @@ internal static class DemoClip
     {
         var path = Path.Combine(Path.GetTempPath(), $"mixillo-demo-{Guid.NewGuid():N}.mp4");
         var runner = new FfmpegRunner(options, TimeProvider.System);
-        await runner.RunAsync(new FfmpegStep("demo clip", 1, Seconds, MediaErrorCodes.EncodeFailed), FfmpegArguments.Synthetic(path, Size, 30, Seconds, withAudio: true), null, cancellationToken);
+        await runner.RunAsync(new FfmpegStep("demo clip", 1, Seconds, ErrorCatalog.EncodeFailed), FfmpegArguments.Synthetic(path, Size, 30, Seconds, withAudio: true), null, cancellationToken);
         return path;
     }
 }

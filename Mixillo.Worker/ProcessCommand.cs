@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Configuration;
+using Mixillo.Errors;
 using Mixillo.Media;
 
 namespace Mixillo.Worker;
@@ -14,8 +15,6 @@ internal static class ProcessCommand
     public const int Success = 0;
     public const int Failure = 1;
     public const int InvalidInput = 2;
-    public const string InvalidArguments = "invalid_arguments";
-    public const string InvalidConfiguration = "invalid_configuration";
 
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -35,7 +34,7 @@ internal static class ProcessCommand
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
         {
-            await WriteErrorAsync(stderr, InvalidConfiguration, ex.Message);
+            await WriteErrorAsync(stderr, ErrorCatalog.InvalidConfiguration, ex.Message);
             return InvalidInput;
         }
 
@@ -46,7 +45,7 @@ internal static class ProcessCommand
         }
         catch (ArgumentException ex)
         {
-            await WriteErrorAsync(stderr, InvalidArguments, ex.Message);
+            await WriteErrorAsync(stderr, ErrorCatalog.InvalidArguments, ex.Message);
             await stderr.WriteLineAsync(ProcessArguments.Synopsis);
             return InvalidInput;
         }
@@ -71,12 +70,12 @@ internal static class ProcessCommand
         }
         catch (MediaException ex)
         {
-            await WriteErrorAsync(stderr, ex.Code, ex.Message);
+            await WriteErrorAsync(stderr, ex.Error, ex.Message);
             return ex.IsInputError ? InvalidInput : Failure;
         }
         catch (OperationCanceledException)
         {
-            await WriteErrorAsync(stderr, "cancelled", "Cancelled; nothing was written.");
+            await WriteErrorAsync(stderr, ErrorCatalog.Cancelled, "Cancelled; nothing was written.");
             return Failure;
         }
         finally
@@ -94,6 +93,6 @@ internal static class ProcessCommand
         return InvalidInput;
     }
 
-    private static Task WriteErrorAsync(TextWriter stderr, string code, string message) =>
-        stderr.WriteLineAsync(JsonSerializer.Serialize(new { code, message }, OneLine));
+    private static Task WriteErrorAsync(TextWriter stderr, ErrorCode error, string message) =>
+        stderr.WriteLineAsync(JsonSerializer.Serialize(new { code = error.Code, message }, OneLine));
 }

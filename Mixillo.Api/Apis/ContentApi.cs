@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Mixillo.Api.Auth;
 using Mixillo.Api.Http;
 using Mixillo.Api.Uploads;
+using Mixillo.Errors;
 using Mixillo.Jobs.Model;
 using Mixillo.Jobs.Store;
 
@@ -14,12 +15,17 @@ public static class ContentApi
     public static IEndpointRouteBuilder MapContentApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/content").WithTags("Content").RequireCors(OriginOptions.ApiPolicy).WithJsonBodyLimit();
-        api.MapPost("/upload/initialize", Initialize).WithName("InitializeUpload").WithSummary("Start a chunked upload");
+        api.MapPost("/upload/initialize", Initialize).WithName("InitializeUpload").WithSummary("Start a chunked upload")
+            .ProducesProblems(ErrorCatalog.UploadInvalid, ErrorCatalog.UploadTooLarge, ErrorCatalog.UploadNotVideo, ErrorCatalog.TooManyUploads, ErrorCatalog.UploadQuotaExceeded, ErrorCatalog.TooManyJobs, ErrorCatalog.InsufficientStorage);
         api.MapPut("/upload/{uploadId}/chunks/{index:int}", PutChunk).WithName("PutChunk").WithSummary("Send one chunk (raw bytes); sending it again is harmless")
-            .WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute());
-        api.MapGet("/upload/{uploadId}", GetUpload).WithName("GetUpload").WithSummary("Which chunks arrived, to resume after a dropped connection");
-        api.MapPost("/upload/{uploadId}/complete", Complete).WithName("CompleteUpload").WithSummary("Assemble, validate, and queue the transcode");
-        api.MapGet("/{contentId}", GetContent).WithName("GetContent").WithSummary("Status, playback URLs, and the queue position while waiting");
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute())
+            .ProducesProblems(ErrorCatalog.UploadNotFound, ErrorCatalog.UploadInvalid, ErrorCatalog.ChunkSizeMismatch, ErrorCatalog.ChunkTimeout, ErrorCatalog.UploadCompleted, ErrorCatalog.UploadCompleting, ErrorCatalog.UploadRejected, ErrorCatalog.TooManyChunks, ErrorCatalog.InsufficientStorage);
+        api.MapGet("/upload/{uploadId}", GetUpload).WithName("GetUpload").WithSummary("Which chunks arrived, to resume after a dropped connection")
+            .ProducesProblems(ErrorCatalog.UploadNotFound);
+        api.MapPost("/upload/{uploadId}/complete", Complete).WithName("CompleteUpload").WithSummary("Assemble, validate, and queue the transcode")
+            .ProducesProblems(ErrorCatalog.UploadNotFound, ErrorCatalog.UploadInvalid, ErrorCatalog.ChunkSizeMismatch, ErrorCatalog.UploadIncomplete, ErrorCatalog.InputNotFound, ErrorCatalog.InputEmpty, ErrorCatalog.InputNotVideo, ErrorCatalog.InputMalformed, ErrorCatalog.InputTruncated, ErrorCatalog.InputTooShort, ErrorCatalog.InputTooLong, ErrorCatalog.InputTooLarge, ErrorCatalog.InputDimensionsUnsupported, ErrorCatalog.InputUnsupportedFormat, ErrorCatalog.TooManyJobs, ErrorCatalog.InsufficientStorage);
+        api.MapGet("/{contentId}", GetContent).WithName("GetContent").WithSummary("Status, playback URLs, and the queue position while waiting")
+            .ProducesProblems(ErrorCatalog.ContentNotFound);
         return app;
     }
 
@@ -82,12 +88,12 @@ public static class ContentApi
     internal static async Task<QueuePosition?> PositionAsync(IJobQueries store, TranscodeJob job, CancellationToken cancellationToken) =>
         job.Status == JobStatus.Queued ? await store.PositionAsync(job.JobId, cancellationToken) : null;
 
-    internal static ProblemHttpResult ContentNotFound(string contentId) => Problems.NotFound("content_not_found", $"No content {contentId}.");
+    internal static ProblemHttpResult ContentNotFound(string contentId) => Problems.Of(ErrorCatalog.ContentNotFound, $"No content {contentId}.");
 
     private static string UserId(ClaimsPrincipal user) =>
         user.FindFirstValue(AuthOptions.UserClaim) ?? throw new InvalidOperationException("An authenticated user has no 'sub' claim.");
 
-    private static ProblemHttpResult UploadNotFound(string uploadId) => Problems.NotFound("upload_not_found", $"No upload {uploadId}.");
+    private static ProblemHttpResult UploadNotFound(string uploadId) => Problems.Of(ErrorCatalog.UploadNotFound, $"No upload {uploadId}.");
 }
 
 public sealed record UploadView(string UploadId, string FileName, long FileSize, int ChunkSize, int TotalChunks, IReadOnlyList<int> ReceivedChunks, DateTimeOffset ExpiresAt, string? ContentId, string? JobId)

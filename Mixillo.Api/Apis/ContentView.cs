@@ -1,3 +1,4 @@
+using Mixillo.Errors;
 using Mixillo.Jobs.Model;
 using Mixillo.Jobs.Storage;
 using Mixillo.Jobs.Store;
@@ -44,7 +45,7 @@ public sealed record ContentView(
             job.Progress,
             job.Status == JobStatus.Completed ? await Playback.OfAsync(job, key => UrlAsync(storage, key)) : null,
             position is { Position: { } at } ? new QueueView(at, position.EstimatedStart) : null,
-            status == Failed ? new ContentError(last?.Code ?? "cancelled", last?.Error ?? "The job was cancelled.") : null);
+            status == Failed ? new ContentError(last?.Code ?? ErrorCatalog.Cancelled.Code, last?.Error ?? "The job was cancelled.") : null);
     }
 
     /// <summary>

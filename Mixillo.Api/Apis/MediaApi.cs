@@ -1,4 +1,6 @@
 using Microsoft.Net.Http.Headers;
+using Mixillo.Api.Http;
+using Mixillo.Errors;
 using Mixillo.Jobs.Model;
 using Mixillo.Jobs.Pipeline;
 using Mixillo.Jobs.Storage;
@@ -33,7 +35,8 @@ public static class MediaApi
         app.MapMethods(Playback.MediaRoute + "{**key}", [HttpMethods.Get, HttpMethods.Head], GetMedia)
             .WithTags("Media").WithName("GetMedia").WithSummary("A published file (HLS, DASH, MP4, JPEG, MP3)")
             .AllowAnonymous()
-            .RequireCors(Http.OriginOptions.MediaPolicy);
+            .ProducesProblems(ErrorCatalog.NotFound)
+            .RequireCors(OriginOptions.MediaPolicy);
         return app;
     }
 
@@ -43,7 +46,7 @@ public static class MediaApi
             || !await published.IsPublishedAsync(contentId, cancellationToken)
             || await storage.StatAsync(key, cancellationToken) is not { } stored)
         {
-            return Http.Problems.NotFound(Http.ErrorCodes.NotFound, "No such media.");
+            return Problems.Of(ErrorCatalog.NotFound, "No such media.");
         }
 
         try
@@ -58,7 +61,7 @@ public static class MediaApi
         catch (ObjectNotFoundException)
         {
             // Deleted between the two calls.
-            return Http.Problems.NotFound(Http.ErrorCodes.NotFound, "No such media.");
+            return Problems.Of(ErrorCatalog.NotFound, "No such media.");
         }
     }
 }

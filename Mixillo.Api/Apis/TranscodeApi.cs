@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Mixillo.Api.Auth;
 using Mixillo.Api.Http;
+using Mixillo.Errors;
 using Mixillo.Jobs.Model;
 using Mixillo.Jobs.Pipeline;
 using Mixillo.Jobs.Storage;
@@ -20,15 +21,21 @@ public static class TranscodeApi
 
         api.MapGet("/queue/status", QueueStatus).WithName("QueueStatus").WithSummary("Jobs by state: waiting, active, delayed, completed, failed");
         api.MapGet("/stats", Stats).WithName("Stats").WithSummary("Counts and processing times by status over the last timeRange hours");
-        api.MapGet("/jobs", ListJobs).WithName("ListJobs").WithSummary("Jobs, filtered, sorted and paged");
-        api.MapPost("/jobs", CreateJob).WithName("CreateJob").WithSummary("Enqueue a job for a source already in storage");
+        api.MapGet("/jobs", ListJobs).WithName("ListJobs").WithSummary("Jobs, filtered, sorted and paged")
+            .ProducesProblems(ErrorCatalog.InvalidCursor);
+        api.MapPost("/jobs", CreateJob).WithName("CreateJob").WithSummary("Enqueue a job for a source already in storage")
+            .ProducesProblems(ErrorCatalog.InvalidStorageKey, ErrorCatalog.SourceMissing, ErrorCatalog.InvalidJob, ErrorCatalog.ContentExists);
         api.MapGet("/jobs/stuck", StuckJobs).WithName("StuckJobs").WithSummary("Processing jobs whose heartbeat is older than Queue:StuckAfter");
         api.MapPost("/jobs/stuck/reset", ResetStuck).WithName("ResetStuckJobs").WithSummary("Re-queue (or fail, out of retries) every stuck job now");
         api.MapDelete("/jobs/old", CleanOld).WithName("CleanOldJobs").WithSummary("Delete failed and cancelled jobs older than days, with their content's files (completed jobs stay)");
-        api.MapGet("/jobs/{jobId}", GetJob).WithName("GetJob").WithSummary("One job, whole");
-        api.MapPost("/jobs/{jobId}/retry", RetryJob).WithName("RetryJob").WithSummary("Re-queue a failed job (within maxRetries) at priority 7");
-        api.MapPost("/jobs/{jobId}/cancel", CancelJob).WithName("CancelJob").WithSummary("Cancel a waiting job, or ask a running one to stop");
-        api.MapPost("/jobs/{jobId}/tasks/{taskId}/retry", RetryTask).WithName("RetryTask").WithSummary("Re-queue a failed job to run one failed task again");
+        api.MapGet("/jobs/{jobId}", GetJob).WithName("GetJob").WithSummary("One job, whole")
+            .ProducesProblems(ErrorCatalog.InvalidId, ErrorCatalog.JobNotFound);
+        api.MapPost("/jobs/{jobId}/retry", RetryJob).WithName("RetryJob").WithSummary("Re-queue a failed job (within maxRetries) at priority 7")
+            .ProducesProblems(ErrorCatalog.InvalidId, ErrorCatalog.JobNotFound, ErrorCatalog.IllegalTransition, ErrorCatalog.RetriesExhausted);
+        api.MapPost("/jobs/{jobId}/cancel", CancelJob).WithName("CancelJob").WithSummary("Cancel a waiting job, or ask a running one to stop")
+            .ProducesProblems(ErrorCatalog.InvalidId, ErrorCatalog.JobNotFound, ErrorCatalog.IllegalTransition);
+        api.MapPost("/jobs/{jobId}/tasks/{taskId}/retry", RetryTask).WithName("RetryTask").WithSummary("Re-queue a failed job to run one failed task again")
+            .ProducesProblems(ErrorCatalog.InvalidId, ErrorCatalog.JobNotFound, ErrorCatalog.NotFound, ErrorCatalog.TaskNotFailed, ErrorCatalog.IllegalTransition, ErrorCatalog.RetriesExhausted);
         return app;
     }
 
@@ -48,7 +55,7 @@ public static class TranscodeApi
         // Written so that NaN fails too (every comparison with it is false).
         if (hours is not (> 0 and <= 24 * 365))
         {
-            return Problems.BadRequest(ErrorCodes.BadRequest, "timeRange is a number of hours between 0 and 8760.");
+            return Problems.Of(ErrorCatalog.BadRequest, "timeRange is a number of hours between 0 and 8760.");
         }
 
         return TypedResults.Ok(Envelope.Of(StatsView.Of(await store.StatsAsync(hours, cancellationToken))));
@@ -69,12 +76,12 @@ public static class TranscodeApi
         }
         catch (ArgumentException)
         {
-            return Problems.BadRequest(ErrorCodes.BadRequest, $"status is one of pending, queued, processing, completed, failed, cancelled; sortBy one of {string.Join(", ", Enum.GetNames<JobSort>().Select(n => char.ToLowerInvariant(n[0]) + n[1..]))}.");
+            return Problems.Of(ErrorCatalog.BadRequest, $"status is one of pending, queued, processing, completed, failed, cancelled; sortBy one of {string.Join(", ", Enum.GetNames<JobSort>().Select(n => char.ToLowerInvariant(n[0]) + n[1..]))}.");
         }
 
         if (sortOrder is not (null or "asc" or "desc") || limit is < 1 or > JobQuery.MaxLimit || skip < 0 || (userId is not null && !UserIds.IsValid(userId)))
         {
-            return Problems.BadRequest(ErrorCodes.BadRequest, $"sortOrder is asc or desc; limit 1-{JobQuery.MaxLimit}; skip 0 or more; {UserIds.Rule}");
+            return Problems.Of(ErrorCatalog.BadRequest, $"sortOrder is asc or desc; limit 1-{JobQuery.MaxLimit}; skip 0 or more; {UserIds.Rule}");
         }
 
         // A cursor carries its order; sortBy and sortOrder may be left out with it, but not contradict it.
@@ -82,7 +89,7 @@ public static class TranscodeApi
         var descending = sortOrder is null ? after?.Descending ?? true : sortOrder == "desc";
         if (cursor is not null && (after is null || skip > 0 || after.SortBy != (sort ?? after.SortBy) || after.Descending != descending))
         {
-            return Problems.BadRequest(ErrorCodes.InvalidCursor, "cursor is the nextCursor of an earlier page, with the same sortBy and sortOrder, and without skip.");
+            return Problems.Of(ErrorCatalog.InvalidCursor, "cursor is the nextCursor of an earlier page, with the same sortBy and sortOrder, and without skip.");
         }
 
         var query = new JobQuery { Status = parsedStatus, UserId = userId, SortBy = sort ?? after?.SortBy ?? JobSort.CreatedAt, Descending = descending, Limit = limit ?? 20, Skip = skip ?? 0, After = after };
@@ -97,18 +104,18 @@ public static class TranscodeApi
     {
         if (!StorageKeys.IsValid(request.SourceKey))
         {
-            return Problems.BadRequest(InvalidStorageKeyException.Code, "sourceKey is not a valid storage key.");
+            return Problems.Of(ErrorCatalog.InvalidStorageKey, "sourceKey is not a valid storage key.");
         }
 
         // A job reads its source with the service's rights: only uploaded sources, never published or staged files.
         if (!request.SourceKey.StartsWith("uploads/", StringComparison.Ordinal) && !request.SourceKey.StartsWith("sources/", StringComparison.Ordinal))
         {
-            return Problems.BadRequest(InvalidStorageKeyException.Code, "sourceKey must be under uploads/ or sources/.");
+            return Problems.Of(ErrorCatalog.InvalidStorageKey, "sourceKey must be under uploads/ or sources/.");
         }
 
         if (await storage.StatAsync(request.SourceKey, cancellationToken) is not { } source)
         {
-            return Problems.BadRequest("source_missing", $"No object '{request.SourceKey}' in storage.");
+            return Problems.Of(ErrorCatalog.SourceMissing, $"No object '{request.SourceKey}' in storage.");
         }
 
         TranscodeJob job;
@@ -130,11 +137,11 @@ public static class TranscodeApi
         }
         catch (ArgumentException ex)
         {
-            return Problems.BadRequest("invalid_job", ex.Message);
+            return Problems.Of(ErrorCatalog.InvalidJob, ex.Message);
         }
         catch (ContentExistsException ex)
         {
-            return Problems.Conflict(ContentExistsException.Code, ex.Message);
+            return Problems.Of(ErrorCatalog.ContentExists, ex.Message);
         }
 
         return TypedResults.Created($"/api/transcode/jobs/{job.JobId}", Envelope.Of(job));
@@ -164,12 +171,12 @@ public static class TranscodeApi
         var age = days ?? DefaultCleanDays;
         if (age is not (>= 0 and <= MaxCleanDays))
         {
-            return Problems.BadRequest(ErrorCodes.BadRequest, $"days is a number of days from 0 to {MaxCleanDays}.");
+            return Problems.Of(ErrorCatalog.BadRequest, $"days is a number of days from 0 to {MaxCleanDays}.");
         }
 
         if (age < MinCleanDays && force != true)
         {
-            return Problems.BadRequest(ErrorCodes.BadRequest, $"days under {MinCleanDays} cleans jobs that have only just finished; add force=true to mean it.");
+            return Problems.Of(ErrorCatalog.BadRequest, $"days under {MinCleanDays} cleans jobs that have only just finished; add force=true to mean it.");
         }
 
         return TypedResults.Ok(Envelope.Of(new CleanView(await cleaner.CleanAsync(age, cancellationToken), age)));
@@ -184,7 +191,7 @@ public static class TranscodeApi
 
         return await store.GetAsync(jobId, cancellationToken) is { } job
             ? TypedResults.Ok(Envelope.Of(job))
-            : Problems.NotFound(JobNotFoundException.Code, $"No job {jobId}.");
+            : Problems.Of(ErrorCatalog.JobNotFound, $"No job {jobId}.");
     }
 
     public static Task<Results<Ok<Envelope<TranscodeJob>>, ProblemHttpResult>> RetryJob(IJobStore store, string jobId, CancellationToken cancellationToken) =>
@@ -211,18 +218,18 @@ public static class TranscodeApi
         }
         catch (ArgumentException)
         {
-            return Problems.NotFound(ErrorCodes.NotFound, $"No task '{taskId}'; tasks are transcode, thumbnail, hls, dash, audio_extract and preview.");
+            return Problems.Of(ErrorCatalog.NotFound, $"No task '{taskId}'; tasks are transcode, thumbnail, hls, dash, audio_extract and preview.");
         }
 
         var job = JobIds.IsValid(jobId) ? await store.GetAsync(jobId, cancellationToken) : null;
         if (job?.Tasks.FirstOrDefault(t => t.Type == type) is not { } task)
         {
-            return job is null ? Problems.NotFound(JobNotFoundException.Code, $"No job {jobId}.") : Problems.NotFound(ErrorCodes.NotFound, $"Job {jobId} has no {taskId} task.");
+            return job is null ? Problems.Of(ErrorCatalog.JobNotFound, $"No job {jobId}.") : Problems.Of(ErrorCatalog.NotFound, $"Job {jobId} has no {taskId} task.");
         }
 
         if (task.Status != JobTaskStatus.Failed)
         {
-            return Problems.Conflict(ErrorCodes.TaskNotFailed, $"Task {taskId} is {JobJson.Name(task.Status)}; only a failed task is retried.");
+            return Problems.Of(ErrorCatalog.TaskNotFailed, $"Task {taskId} is {JobJson.Name(task.Status)}; only a failed task is retried.");
         }
 
         // The job retry re-runs its stage, where every completed task is kept: only the failed task runs again.
@@ -235,7 +242,7 @@ public static class TranscodeApi
         IJobStore store, string jobId, Action<TranscodeJob, DateTimeOffset> change, CancellationToken cancellationToken, string? message = null) =>
         JobIds.IsValid(jobId) ? TypedResults.Ok(new Envelope<TranscodeJob>(await store.ChangeAsync(jobId, change, cancellationToken), Message: message)) : InvalidJobId();
 
-    private static ProblemHttpResult InvalidJobId() => Problems.BadRequest(ErrorCodes.InvalidId, "A jobId is 1-64 letters, digits, '_' or '-'.");
+    private static ProblemHttpResult InvalidJobId() => Problems.Of(ErrorCatalog.InvalidId, "A jobId is 1-64 letters, digits, '_' or '-'.");
 }
 
 public sealed record CreateJobRequest(string ContentId, string UserId, string SourceKey, JobOptions? Options, int? Priority, ContentInfo? Content, UserInfo? User);

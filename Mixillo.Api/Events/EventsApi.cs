@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Mixillo.Api.Apis;
 using Mixillo.Api.Auth;
 using Mixillo.Api.Http;
+using Mixillo.Errors;
 using Mixillo.Jobs.Events;
 using Mixillo.Jobs.Storage;
 using Mixillo.Jobs.Store;
@@ -23,6 +24,7 @@ public static class EventsApi
         app.MapGet("/api/content/{contentId}/events", StreamContent)
             .WithTags("Content").WithName("StreamContentEvents").WithSummary("The content's state, then its job events as they happen (text/event-stream)")
             .Produces<JobEvent>(StatusCodes.Status200OK, EventStream.ContentType)
+            .ProducesProblems(ErrorCatalog.ContentNotFound)
             .RequireCors(OriginOptions.ApiPolicy);
         app.MapGet("/api/transcode/events", StreamAll)
             .WithTags("Transcode (admin)").WithName("StreamJobEvents").WithSummary("Every job's events as they happen, optionally of some types (text/event-stream)")
@@ -79,7 +81,7 @@ public static class EventsApi
         var wanted = (types ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (wanted.FirstOrDefault(type => !JobEventTypes.All.Contains(type)) is { } unknown)
         {
-            return Problems.BadRequest(ErrorCodes.BadRequest, $"Unknown event type '{unknown}'; types is a comma-separated list of {string.Join(", ", JobEventTypes.All)}.");
+            return Problems.Of(ErrorCatalog.BadRequest, $"Unknown event type '{unknown}'; types is a comma-separated list of {string.Join(", ", JobEventTypes.All)}.");
         }
 
         var filter = wanted.Length == 0 ? null : wanted.ToHashSet(StringComparer.Ordinal);
@@ -116,5 +118,5 @@ public static class EventsApi
         id == 0 || await events.EventsAsync(new EventQuery(id - 1, contentId, Limit: 1), cancellationToken) is [{ Id: var first }] && first == id;
 
     private static IResult BadLastEventId() =>
-        Problems.BadRequest(ErrorCodes.BadRequest, "Last-Event-ID (or lastEventId) is the id of an event this service sent: a whole number.");
+        Problems.Of(ErrorCatalog.BadRequest, "Last-Event-ID (or lastEventId) is the id of an event this service sent: a whole number.");
 }

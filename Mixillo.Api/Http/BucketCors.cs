@@ -1,4 +1,5 @@
 using Amazon.Runtime;
+using Mixillo.Errors;
 using Mixillo.Jobs.Storage;
 using Mixillo.Worker.Core;
 

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics;
+using Mixillo.Errors;
 using Mixillo.Jobs.Model;
 using Mixillo.Jobs.Storage;
 using Mixillo.Jobs.Store;
@@ -6,7 +7,7 @@ using Mixillo.Jobs.Store;
 namespace Mixillo.Api.Http;
 
 /// <summary>
-/// Domain exceptions as problem details with their stable code; anything unexpected is a 500 that says
+/// Exceptions that carry a catalogue entry with a status as problem details with its code; anything unexpected is a 500 that says
 /// nothing about the server (no message, no stack trace) and is logged.
 /// </summary>
 public sealed partial class ExceptionProblems(IProblemDetailsService problems, ILogger<ExceptionProblems> logger) : IExceptionHandler
@@ -15,14 +16,9 @@ public sealed partial class ExceptionProblems(IProblemDetailsService problems, I
     {
         var (status, code, detail) = exception switch
         {
-            IllegalTransitionException e => (StatusCodes.Status409Conflict, IllegalTransitionException.Code, e.Message),
-            RetriesExhaustedException e => (StatusCodes.Status409Conflict, RetriesExhaustedException.Code, e.Message),
-            JobNotFoundException e => (StatusCodes.Status404NotFound, JobNotFoundException.Code, e.Message),
-            InvalidStorageKeyException e => (StatusCodes.Status400BadRequest, InvalidStorageKeyException.Code, e.Message),
-            Uploads.UploadException e => (e.Status, e.Code, e.Message),
-            Media.MediaException { IsInputError: true } e => (StatusCodes.Status422UnprocessableEntity, e.Code, e.Message),
-            BadHttpRequestException e => (e.StatusCode, ErrorCodes.ForStatus(e.StatusCode), "The request could not be read."),
-            _ => (StatusCodes.Status500InternalServerError, ErrorCodes.Internal, "Something went wrong on our side; it has been logged."),
+            ICodedException { Error.Status: { } known } coded => (known, coded.Error.Code, exception.Message),
+            BadHttpRequestException e => (e.StatusCode, ErrorCatalog.ForStatus(e.StatusCode), "The request could not be read."),
+            _ => (StatusCodes.Status500InternalServerError, ErrorCatalog.InternalError.Code, "Something went wrong on our side; it has been logged."),
         };
         if (status >= 500)
         {

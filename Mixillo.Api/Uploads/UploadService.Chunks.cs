@@ -1,4 +1,5 @@
 using System.Globalization;
+using Mixillo.Errors;
 using Mixillo.Jobs.Store;
 
 namespace Mixillo.Api.Uploads;
@@ -21,24 +22,24 @@ public sealed partial class UploadService
         var completion = session.ContentId is null ? await store.GetCompletionAsync(session.UploadId, cancellationToken) : null;
         if (session.ContentId is not null || completion?.State == CompletionState.Completed)
         {
-            throw new UploadException(UploadException.Completed, "This upload is already complete.");
+            throw new UploadException(ErrorCatalog.UploadCompleted, "This upload is already complete.");
         }
 
         if (completion is not null)
         {
             throw completion.State == CompletionState.Rejected
-                ? new UploadException(UploadException.Rejected, $"This upload was refused ({completion.Code}); start a new upload.")
-                : new UploadException(UploadException.Completing, "This upload is being completed; its chunks cannot change now.");
+                ? new UploadException(ErrorCatalog.UploadRejected, $"This upload was refused ({completion.Code}); start a new upload.")
+                : new UploadException(ErrorCatalog.UploadCompleting, "This upload is being completed; its chunks cannot change now.");
         }
 
         if (index < 0 || index >= session.TotalChunks)
         {
-            throw new UploadException(UploadException.Invalid, $"Chunk index must be between 0 and {session.TotalChunks - 1}.");
+            throw new UploadException(ErrorCatalog.UploadInvalid, $"Chunk index must be between 0 and {session.TotalChunks - 1}.");
         }
 
         EnsureSpace();
         await using var slot = await limits.TryEnterChunkAsync(session.UserId, options.MaxConcurrentChunksPerUser)
-            ?? throw new UploadException(UploadException.TooManyChunks, $"At most {options.MaxConcurrentChunksPerUser} chunks of yours may be in flight at once.", ChunkRetryAfter);
+            ?? throw new UploadException(ErrorCatalog.TooManyChunks, $"At most {options.MaxConcurrentChunksPerUser} chunks of yours may be in flight at once.", ChunkRetryAfter);
         var expected = session.ExpectedChunkSize(index);
         var path = Scratch($"{session.UploadId}-{index}-{Guid.NewGuid():N}");
         using var deadline = new CancellationTokenSource(options.ChunkTimeout, time);
@@ -53,14 +54,14 @@ public sealed partial class UploadService
 
             if (written != expected)
             {
-                throw new UploadException(UploadException.ChunkSize, $"Chunk {index} must be {expected} bytes, not {(written > expected ? "more" : written.ToString(CultureInfo.InvariantCulture))}.");
+                throw new UploadException(ErrorCatalog.ChunkSizeMismatch, $"Chunk {index} must be {expected} bytes, not {(written > expected ? "more" : written.ToString(CultureInfo.InvariantCulture))}.");
             }
 
             await storage.PutFileAsync(session.ChunkKey(index), path, cancellationToken);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            throw new UploadException(UploadException.ChunkTimeout, $"Chunk {index} took longer than {options.ChunkTimeout}; send it again.");
+            throw new UploadException(ErrorCatalog.ChunkTimeout, $"Chunk {index} took longer than {options.ChunkTimeout}; send it again.");
         }
         finally
         {

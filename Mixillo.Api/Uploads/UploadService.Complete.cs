@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Mixillo.Errors;
 using Mixillo.Jobs.Model;
 using Mixillo.Jobs.Pipeline;
 using Mixillo.Jobs.Store;
@@ -72,7 +73,7 @@ public sealed partial class UploadService
                 var missing = Enumerable.Range(0, session.TotalChunks).Except(received).ToList();
                 if (missing.Count > 0)
                 {
-                    throw new UploadException(UploadException.Incomplete, $"Chunks missing: {string.Join(',', missing.Take(50))}{(missing.Count > 50 ? ", ..." : "")}.");
+                    throw new UploadException(ErrorCatalog.UploadIncomplete, $"Chunks missing: {string.Join(',', missing.Take(50))}{(missing.Count > 50 ? ", ..." : "")}.");
                 }
 
                 await AssembleAsync(session, path, cancellationToken);
@@ -97,7 +98,7 @@ public sealed partial class UploadService
                 }
                 catch (ArgumentException ex)
                 {
-                    throw new UploadException(UploadException.Invalid, ex.Message);
+                    throw new UploadException(ErrorCatalog.UploadInvalid, ex.Message);
                 }
 
                 await storage.PutFileAsync(sourceKey, path, cancellationToken);
@@ -157,7 +158,7 @@ public sealed partial class UploadService
     private static (string Code, string Message)? RefusalOf(Exception exception) => exception switch
     {
         MediaException { IsInputError: true } e => (e.Code, e.Message),
-        UploadException { Code: UploadException.ChunkSize } e => (e.Code, e.Message),
+        UploadException e when e.Error == ErrorCatalog.ChunkSizeMismatch => (e.Code, e.Message),
         _ => null,
     };
 
@@ -172,7 +173,7 @@ public sealed partial class UploadService
 
         if (file.Length != session.FileSize)
         {
-            throw new UploadException(UploadException.ChunkSize, $"The chunks add up to {file.Length} bytes, not {session.FileSize}.");
+            throw new UploadException(ErrorCatalog.ChunkSizeMismatch, $"The chunks add up to {file.Length} bytes, not {session.FileSize}.");
         }
     }
 }

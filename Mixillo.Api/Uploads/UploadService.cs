@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Mixillo.Errors;
 using Mixillo.Jobs.Model;
 using Mixillo.Jobs.Pipeline;
 using Mixillo.Jobs.Storage;
@@ -42,33 +43,33 @@ public sealed partial class UploadService(
     {
         if (string.IsNullOrWhiteSpace(request.FileName) || request.FileName.Length > 255)
         {
-            throw new UploadException(UploadException.Invalid, "fileName is required (at most 255 characters).");
+            throw new UploadException(ErrorCatalog.UploadInvalid, "fileName is required (at most 255 characters).");
         }
 
         if (request.FileSize <= 0 || request.FileSize > options.MaxFileSizeBytes)
         {
-            throw new UploadException(UploadException.TooLarge, $"fileSize must be between 1 and {options.MaxFileSizeBytes} bytes.");
+            throw new UploadException(ErrorCatalog.UploadTooLarge, $"fileSize must be between 1 and {options.MaxFileSizeBytes} bytes.");
         }
 
         if (request.Caption?.Length > ContentInfo.MaxCaptionLength)
         {
-            throw new UploadException(UploadException.Invalid, $"caption is at most {ContentInfo.MaxCaptionLength} characters.");
+            throw new UploadException(ErrorCatalog.UploadInvalid, $"caption is at most {ContentInfo.MaxCaptionLength} characters.");
         }
 
         if (request.MimeType is not null && !MimeTypes.IsValid(request.MimeType))
         {
-            throw new UploadException(UploadException.Invalid, $"mimeType is type/subtype (RFC 6838), at most {MimeTypes.MaxLength} characters.");
+            throw new UploadException(ErrorCatalog.UploadInvalid, $"mimeType is type/subtype (RFC 6838), at most {MimeTypes.MaxLength} characters.");
         }
 
         if (request.UploadType is not (null or ContentInfo.Video))
         {
-            throw new UploadException(UploadException.Invalid, $"uploadType is '{ContentInfo.Video}' (the only type there is) or absent.");
+            throw new UploadException(ErrorCatalog.UploadInvalid, $"uploadType is '{ContentInfo.Video}' (the only type there is) or absent.");
         }
 
         var extension = Path.GetExtension(request.FileName).ToLowerInvariant();
         if (request.MimeType?.StartsWith("video/", StringComparison.OrdinalIgnoreCase) != true || !AllowedExtensions().Contains(extension))
         {
-            throw new UploadException(UploadException.NotVideo, $"Only video files are accepted ({options.Extensions}).");
+            throw new UploadException(ErrorCatalog.UploadNotVideo, $"Only video files are accepted ({options.Extensions}).");
         }
 
         EnsureSpace();
@@ -76,12 +77,12 @@ public sealed partial class UploadService(
         var (openCount, openBytes) = await limits.OpenOfAsync(userId);
         if (openCount >= options.MaxOpenUploadsPerUser)
         {
-            throw new UploadException(UploadException.TooManyUploads, $"You have {openCount} uploads open; complete or abandon one first (at most {options.MaxOpenUploadsPerUser}).", LimitRetryAfter);
+            throw new UploadException(ErrorCatalog.TooManyUploads, $"You have {openCount} uploads open; complete or abandon one first (at most {options.MaxOpenUploadsPerUser}).", LimitRetryAfter);
         }
 
         if (openBytes + request.FileSize > options.MaxOpenBytesPerUser)
         {
-            throw new UploadException(UploadException.QuotaExceeded, $"Your open uploads promise {openBytes} bytes; with this one they would pass {options.MaxOpenBytesPerUser}.", LimitRetryAfter);
+            throw new UploadException(ErrorCatalog.UploadQuotaExceeded, $"Your open uploads promise {openBytes} bytes; with this one they would pass {options.MaxOpenBytesPerUser}.", LimitRetryAfter);
         }
 
         await EnsureJobRoomAsync(userId, cancellationToken);
@@ -167,8 +168,11 @@ public sealed partial class UploadService(
     }
 
     /// <summary>A remembered refusal as the exception that first answered it, so the problem a client gets is the same.</summary>
-    private static Exception Refusal(string code, string message) =>
-        code.StartsWith("input_", StringComparison.Ordinal) ? new MediaException(code, message) : new UploadException(code, message);
+    private static Exception Refusal(string code, string message)
+    {
+        var error = ErrorCatalog.Find(code) ?? ErrorCatalog.UploadRejected;
+        return error.IsInputError ? new MediaException(error, message) : new UploadException(error, message);
+    }
 
     private async Task SaveAsync(UploadSession session, CancellationToken cancellationToken)
     {
@@ -190,7 +194,7 @@ public sealed partial class UploadService(
         // Which folder (a server path) is for the operator: /health's log says it; the client learns when to come back.
         if (_space.FirstShortfall() is not null)
         {
-            throw new UploadException(UploadException.InsufficientStorage, "The service is short of disk space; try again later.", LimitRetryAfter);
+            throw new UploadException(ErrorCatalog.InsufficientStorage, "The service is short of disk space; try again later.", LimitRetryAfter);
         }
     }
 
@@ -198,7 +202,7 @@ public sealed partial class UploadService(
     {
         if (await store.CountActiveAsync(userId, cancellationToken) is var active && active >= options.MaxActiveJobsPerUser)
         {
-            throw new UploadException(UploadException.TooManyJobs, $"You have {active} videos waiting or processing (at most {options.MaxActiveJobsPerUser}); try again when one is done.", LimitRetryAfter);
+            throw new UploadException(ErrorCatalog.TooManyJobs, $"You have {active} videos waiting or processing (at most {options.MaxActiveJobsPerUser}); try again when one is done.", LimitRetryAfter);
         }
     }
 

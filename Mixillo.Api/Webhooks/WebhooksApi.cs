@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Mixillo.Api.Auth;
 using Mixillo.Api.Http;
+using Mixillo.Errors;
 using Mixillo.Jobs.Events;
 using Mixillo.Jobs.Model;
 using Mixillo.Jobs.Webhooks;
@@ -20,13 +21,19 @@ public static class WebhooksApi
     {
         var api = app.MapGroup("/api/webhooks").WithTags("Webhooks (admin)").RequireAuthorization(AuthOptions.AdminPolicy).RequireCors(OriginOptions.ApiPolicy).WithJsonBodyLimit();
 
-        api.MapPost("/", Create).WithName("CreateWebhook").WithSummary("Register an endpoint; the answer holds its signing secret, shown only here");
+        api.MapPost("/", Create).WithName("CreateWebhook").WithSummary("Register an endpoint; the answer holds its signing secret, shown only here")
+            .ProducesProblems(ErrorCatalog.WebhookUrlInvalid, ErrorCatalog.WebhookUrlRefused);
         api.MapGet("/", List).WithName("ListWebhooks").WithSummary("Every endpoint");
-        api.MapGet("/{webhookId}", Get).WithName("GetWebhook").WithSummary("One endpoint, with why it was disabled");
-        api.MapPut("/{webhookId}", Update).WithName("UpdateWebhook").WithSummary("Change an endpoint's url, events and enabled (enabling clears why it was disabled)");
-        api.MapDelete("/{webhookId}", Delete).WithName("DeleteWebhook").WithSummary("Remove an endpoint and its deliveries");
-        api.MapGet("/{webhookId}/deliveries", Deliveries).WithName("ListWebhookDeliveries").WithSummary("The endpoint's deliveries, newest first: status, attempts, last response, next attempt");
-        api.MapPost("/{webhookId}/deliveries/{deliveryId}/redeliver", Redeliver).WithName("RedeliverWebhook").WithSummary("Send a delivered or failed delivery again, now");
+        api.MapGet("/{webhookId}", Get).WithName("GetWebhook").WithSummary("One endpoint, with why it was disabled")
+            .ProducesProblems(ErrorCatalog.WebhookNotFound);
+        api.MapPut("/{webhookId}", Update).WithName("UpdateWebhook").WithSummary("Change an endpoint's url, events and enabled (enabling clears why it was disabled)")
+            .ProducesProblems(ErrorCatalog.WebhookNotFound, ErrorCatalog.WebhookUrlInvalid, ErrorCatalog.WebhookUrlRefused);
+        api.MapDelete("/{webhookId}", Delete).WithName("DeleteWebhook").WithSummary("Remove an endpoint and its deliveries")
+            .ProducesProblems(ErrorCatalog.WebhookNotFound);
+        api.MapGet("/{webhookId}/deliveries", Deliveries).WithName("ListWebhookDeliveries").WithSummary("The endpoint's deliveries, newest first: status, attempts, last response, next attempt")
+            .ProducesProblems(ErrorCatalog.WebhookNotFound);
+        api.MapPost("/{webhookId}/deliveries/{deliveryId}/redeliver", Redeliver).WithName("RedeliverWebhook").WithSummary("Send a delivered or failed delivery again, now")
+            .ProducesProblems(ErrorCatalog.WebhookNotFound, ErrorCatalog.WebhookDeliveryNotFound, ErrorCatalog.WebhookDeliveryPending);
         return app;
     }
 
@@ -79,7 +86,7 @@ public static class WebhooksApi
     {
         if (limit is < 1 or > MaxDeliveryLimit)
         {
-            return Problems.BadRequest(ErrorCodes.BadRequest, $"limit is 1-{MaxDeliveryLimit}.");
+            return Problems.Of(ErrorCatalog.BadRequest, $"limit is 1-{MaxDeliveryLimit}.");
         }
 
         if (!JobIds.IsValid(webhookId) || await store.GetEndpointAsync(webhookId, cancellationToken) is null)
@@ -101,8 +108,8 @@ public static class WebhooksApi
         }
 
         return JobIds.IsValid(webhookId) && JobIds.IsValid(deliveryId) && await store.GetDeliveryAsync(webhookId, deliveryId, cancellationToken) is not null
-            ? Problems.Conflict(ErrorCodes.WebhookDeliveryPending, $"Delivery {deliveryId} is pending: it is sent (again) when due.")
-            : Problems.NotFound(ErrorCodes.WebhookDeliveryNotFound, $"No delivery {deliveryId} of webhook {webhookId}.");
+            ? Problems.Of(ErrorCatalog.WebhookDeliveryPending, $"Delivery {deliveryId} is pending: it is sent (again) when due.")
+            : Problems.Of(ErrorCatalog.WebhookDeliveryNotFound, $"No delivery {deliveryId} of webhook {webhookId}.");
     }
 
     /// <summary>Null when the registration may be kept: a URL that is http(s) and public (unless allowed otherwise), known event types.</summary>
@@ -110,20 +117,20 @@ public static class WebhooksApi
     {
         if (!WebhookUrlGuard.TryParse(request.Url, out var uri, out var problem))
         {
-            return Problems.BadRequest(ErrorCodes.WebhookUrlInvalid, problem);
+            return Problems.Of(ErrorCatalog.WebhookUrlInvalid, problem);
         }
 
         if (request.Events?.Where(type => type is null || !JobEventTypes.All.Contains(type)).Select(type => type ?? "null").FirstOrDefault() is { } unknown)
         {
-            return Problems.BadRequest(ErrorCodes.BadRequest, $"Unknown event type '{unknown}'; events is a list of {string.Join(", ", JobEventTypes.All)} (empty: every type).");
+            return Problems.Of(ErrorCatalog.BadRequest, $"Unknown event type '{unknown}'; events is a list of {string.Join(", ", JobEventTypes.All)} (empty: every type).");
         }
 
         return !options.AllowPrivateNetworks && await WebhookUrlGuard.RefusalAsync(uri, cancellationToken) is { } refusal
-            ? Problems.BadRequest(ErrorCodes.WebhookUrlRefused, refusal)
+            ? Problems.Of(ErrorCatalog.WebhookUrlRefused, refusal)
             : null;
     }
 
     private static IReadOnlyList<string> Events(WebhookRequest request) => [.. (request.Events ?? []).Distinct(StringComparer.Ordinal)];
 
-    private static ProblemHttpResult NotFound(string webhookId) => Problems.NotFound(ErrorCodes.WebhookNotFound, $"No webhook {webhookId}.");
+    private static ProblemHttpResult NotFound(string webhookId) => Problems.Of(ErrorCatalog.WebhookNotFound, $"No webhook {webhookId}.");
 }

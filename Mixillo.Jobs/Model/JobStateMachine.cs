@@ -1,3 +1,5 @@
+using Mixillo.Errors;
+
 namespace Mixillo.Jobs.Model;
 
 /// <summary>Which status may follow which. Everything else is refused with <see cref="IllegalTransitionException"/>.</summary>
@@ -30,9 +32,9 @@ public static class JobStateMachine
 
 /// <summary>A change the job's status does not allow (the API answers 409).</summary>
 public sealed class IllegalTransitionException(string jobId, JobStatus from, JobStatus to)
-    : InvalidOperationException($"Job {jobId} is {Name(from)} and cannot become {Name(to)}.")
+    : InvalidOperationException($"Job {jobId} is {Name(from)} and cannot become {Name(to)}."), ICodedException
 {
-    public const string Code = "illegal_transition";
+    public ErrorCode Error => ErrorCatalog.IllegalTransition;
 
     public string JobId { get; } = jobId;
 

@@ -1,34 +1,33 @@
+using Mixillo.Errors;
 using Mixillo.Jobs.Model;
 using Mixillo.Jobs.Storage;
-using Mixillo.Media;
 
 namespace Mixillo.Jobs.Pipeline;
 
-/// <summary>What a failed stage records: invalid input fails at once; anything else may pass on another attempt.</summary>
+/// <summary>
+/// What a failed job records: the catalogue's code and its retry rule (invalid input fails at once; anything else may
+/// pass on another attempt).
+/// </summary>
 public static class JobFailures
 {
-    /// <summary>The source is not in storage (removed, or the upload never landed): retrying cannot bring it back.</summary>
-    public const string SourceMissing = "source_missing";
-
-    /// <summary>Anything not known to be the input's fault or storage being away.</summary>
-    public const string WorkerError = "worker_error";
-
     public static JobError Classify(Exception exception, JobTaskType? task, DateTimeOffset now)
     {
-        var (code, retryable) = exception switch
+        var error = exception switch
         {
-            MediaException media => (media.Code, !media.IsInputError && media.Code != SourceMissing),
-            InvalidStorageKeyException => (InvalidStorageKeyException.Code, false),
-            _ when StorageErrors.IsTransient(exception) => (StorageErrors.UnavailableCode, true),
-            _ => (WorkerError, true),
+            ICodedException { Error.Retryable: not null } coded => coded.Error,
+            _ when StorageErrors.IsTransient(exception) => ErrorCatalog.StorageUnavailable,
+            _ => ErrorCatalog.WorkerError,
         };
-        return new JobError
-        {
-            Task = task is { } t ? JobJson.Name(t) : "job",
-            Code = code,
-            Error = exception.Message,
-            Timestamp = now,
-            Retryable = retryable,
-        };
+        return Of(error, task is { } t ? JobJson.Name(t) : "job", exception.Message, now);
     }
+
+    /// <summary>An entry of the job's error log for a catalogue code (of one that a job records: it has a retry rule).</summary>
+    public static JobError Of(ErrorCode error, string task, string message, DateTimeOffset now) => new()
+    {
+        Task = task,
+        Code = error.Code,
+        Error = message,
+        Timestamp = now,
+        Retryable = error.Retryable ?? throw new ArgumentException($"'{error.Code}' is not a code a job records.", nameof(error)),
+    };
 }

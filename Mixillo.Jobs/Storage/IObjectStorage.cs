@@ -1,3 +1,5 @@
+using Mixillo.Errors;
+
 namespace Mixillo.Jobs.Storage;
 
 /// <summary>
@@ -53,9 +55,9 @@ public interface IObjectStorage
 /// </param>
 public sealed record StoredObject(string Key, long SizeBytes, DateTimeOffset LastModified, string ETag);
 
-public sealed class ObjectNotFoundException(string key) : FileNotFoundException($"No object '{key}' in storage.")
+public sealed class ObjectNotFoundException(string key) : FileNotFoundException($"No object '{key}' in storage."), ICodedException
 {
-    public const string Code = "object_not_found";
+    public ErrorCode Error => ErrorCatalog.ObjectNotFound;
 
     public string Key { get; } = key;
 }

@@ -4,6 +4,7 @@ using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Amazon.S3.Transfer;
+using Mixillo.Errors;
 
 namespace Mixillo.Jobs.Storage;
 

@@ -6,8 +6,6 @@ namespace Mixillo.Jobs.Storage;
 
 public static class StorageErrors
 {
-    public const string UnavailableCode = "storage_unavailable";
-
     /// <summary>
     /// Storage that did not answer, or answered that it is busy or broken (5xx, 429): may pass on another try.
     /// A refusal (bad credentials, a missing bucket) is not transient; neither is a missing object.

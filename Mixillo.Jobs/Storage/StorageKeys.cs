@@ -1,3 +1,5 @@
+using Mixillo.Errors;
+
 namespace Mixillo.Jobs.Storage;
 
 /// <summary>
@@ -52,7 +54,7 @@ public static class StorageKeys
 }
 
 public sealed class InvalidStorageKeyException(string? key, string problem)
-    : ArgumentException($"Storage key '{key}' is not accepted: {problem}.")
+    : ArgumentException($"Storage key '{key}' is not accepted: {problem}."), ICodedException
 {
-    public const string Code = "invalid_storage_key";
+    public ErrorCode Error => ErrorCatalog.InvalidStorageKey;
 }

@@ -1,3 +1,4 @@
+using Mixillo.Errors;
 using Mixillo.Jobs.Model;
 
 namespace Mixillo.Jobs.Store;
@@ -18,17 +19,17 @@ public sealed record ClaimResult(TranscodeJob? Job, JobLease? Lease, TimeSpan? R
 
 /// <summary>The lease is no longer this worker's (the job was recovered, cancelled or re-claimed): stop, write nothing.</summary>
 public sealed class LeaseLostException(JobLease lease)
-    : InvalidOperationException($"Worker {lease.WorkerId} no longer holds job {lease.JobId} (token {lease.Token}).")
+    : InvalidOperationException($"Worker {lease.WorkerId} no longer holds job {lease.JobId} (token {lease.Token})."), ICodedException
 {
-    public const string Code = "lease_lost";
+    public ErrorCode Error => ErrorCatalog.LeaseLost;
 
     public JobLease Lease { get; } = lease;
 }
 
 /// <summary>No job with that id (the API answers 404).</summary>
-public sealed class JobNotFoundException(string jobId) : KeyNotFoundException($"No job {jobId}.")
+public sealed class JobNotFoundException(string jobId) : KeyNotFoundException($"No job {jobId}."), ICodedException
 {
-    public const string Code = "job_not_found";
+    public ErrorCode Error => ErrorCatalog.JobNotFound;
 
     public string JobId { get; } = jobId;
 }
@@ -37,9 +38,9 @@ public sealed class JobNotFoundException(string jobId) : KeyNotFoundException($"
 /// The content already has a job (the API answers 409): a content id names one video of one user, and a second
 /// job would take it over and publish over its files.
 /// </summary>
-public sealed class ContentExistsException(string contentId) : InvalidOperationException($"Content {contentId} already exists.")
+public sealed class ContentExistsException(string contentId) : InvalidOperationException($"Content {contentId} already exists."), ICodedException
 {
-    public const string Code = "content_exists";
+    public ErrorCode Error => ErrorCatalog.ContentExists;
 
     public string ContentId { get; } = contentId;
 }

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Dapper;
+using Mixillo.Errors;
 using Mixillo.Jobs.Model;
+using Mixillo.Jobs.Pipeline;
 
 namespace Mixillo.Jobs.Store;
 
@@ -201,14 +203,7 @@ public abstract partial class SqlJobStore
             var job = Read(row);
             var silence = now - (job.Worker?.LastHeartbeat ?? now);
             job.Fail(
-                new JobError
-                {
-                    Task = "job",
-                    Code = "worker_lost",
-                    Error = $"Worker {job.Worker?.WorkerId} sent no heartbeat for {silence.TotalSeconds:0} s.",
-                    Timestamp = now,
-                    Retryable = true,
-                },
+                JobFailures.Of(ErrorCatalog.WorkerLost, "job", $"Worker {job.Worker?.WorkerId} sent no heartbeat for {silence.TotalSeconds:0} s.", now),
                 now,
                 Random.Shared.NextDouble());
             await SaveAsync(scope, job, cancellationToken);

@@ -1,3 +1,4 @@
+using Mixillo.Errors;
 using Mixillo.Media.Encoding;
 using Mixillo.Media.Planning;
 using Mixillo.Media.Running;
@@ -95,7 +96,7 @@ public sealed class Packager(FfmpegRunner runner)
             Name = name,
             Folder = folder,
             Playlist = playlist,
-            Codecs = CodecStrings.Avc(init) ?? throw new MediaException(MediaErrorCodes.PackageFailed, $"The init segment of {name} has no H.264 configuration."),
+            Codecs = CodecStrings.Avc(init) ?? throw new MediaException(ErrorCatalog.PackageFailed, $"The init segment of {name} has no H.264 configuration."),
             PeakBitrate = peak,
             AverageBitrate = average,
             Width = rendition.Width,

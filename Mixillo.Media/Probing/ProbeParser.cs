@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Mixillo.Errors;
 
 namespace Mixillo.Media.Probing;
 
@@ -15,7 +16,7 @@ public static class ProbeParser
         }
         catch (JsonException ex)
         {
-            throw new MediaException(MediaErrorCodes.InputMalformed, "ffprobe returned unreadable metadata.", ex);
+            throw new MediaException(ErrorCatalog.InputMalformed, "ffprobe returned unreadable metadata.", ex);
         }
 
         using (document)
@@ -23,14 +24,14 @@ public static class ProbeParser
             var root = document.RootElement;
             if (!root.TryGetProperty("format", out var format) || !format.TryGetProperty("format_name", out var formatNameElement))
             {
-                throw new MediaException(MediaErrorCodes.InputMalformed, "The file has no recognisable container.");
+                throw new MediaException(ErrorCatalog.InputMalformed, "The file has no recognisable container.");
             }
 
             var streams = root.TryGetProperty("streams", out var s) ? s.EnumerateArray().ToList() : [];
             var video = streams.FirstOrDefault(IsMotionVideo);
             if (video.ValueKind == JsonValueKind.Undefined)
             {
-                throw new MediaException(MediaErrorCodes.InputNotVideo, "The file has no video stream.");
+                throw new MediaException(ErrorCatalog.InputNotVideo, "The file has no video stream.");
             }
 
             var audio = streams.FirstOrDefault(e => String(e, "codec_type") == "audio");

@@ -1,3 +1,4 @@
+using Mixillo.Errors;
 using Mixillo.Media.Encoding;
 
 namespace Mixillo.Media.Probing;
@@ -13,17 +14,17 @@ public sealed class Prober(MediaOptions options, Ffprobe ffprobe)
         var file = new FileInfo(path);
         if (!file.Exists)
         {
-            throw new MediaException(MediaErrorCodes.InputNotFound, $"No file at '{path}'.");
+            throw new MediaException(ErrorCatalog.InputNotFound, $"No file at '{path}'.");
         }
 
         if (file.Length == 0)
         {
-            throw new MediaException(MediaErrorCodes.InputEmpty, "The file is empty.");
+            throw new MediaException(ErrorCatalog.InputEmpty, "The file is empty.");
         }
 
         if (file.Length > options.MaxFileSizeBytes)
         {
-            throw new MediaException(MediaErrorCodes.InputTooLarge, $"The file is {file.Length} bytes; the limit is {options.MaxFileSizeBytes}.");
+            throw new MediaException(ErrorCatalog.InputTooLarge, $"The file is {file.Length} bytes; the limit is {options.MaxFileSizeBytes}.");
         }
 
         var output = await ffprobe.RunAsync(file.FullName, options.AllowedFormatList, cancellationToken);
@@ -56,7 +57,7 @@ public sealed class Prober(MediaOptions options, Ffprobe ffprobe)
         if (errors.Contains("not on whitelist", StringComparison.Ordinal))
         {
             return new MediaException(
-                MediaErrorCodes.InputUnsupportedFormat,
+                ErrorCatalog.InputUnsupportedFormat,
                 "The file is a kind of container that is not accepted (playlists, concat lists and images are refused).") { Diagnostics = errors };
         }
 
@@ -68,7 +69,7 @@ public sealed class Prober(MediaOptions options, Ffprobe ffprobe)
         }
 
         return TextSniffer.LooksLikeText(head.AsSpan(0, read))
-            ? new MediaException(MediaErrorCodes.InputNotVideo, "The file is text, not a video.") { Diagnostics = errors }
-            : new MediaException(MediaErrorCodes.InputMalformed, "The file could not be read as a video (truncated or corrupt).") { Diagnostics = errors };
+            ? new MediaException(ErrorCatalog.InputNotVideo, "The file is text, not a video.") { Diagnostics = errors }
+            : new MediaException(ErrorCatalog.InputMalformed, "The file could not be read as a video (truncated or corrupt).") { Diagnostics = errors };
     }
 }

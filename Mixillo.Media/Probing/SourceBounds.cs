@@ -1,4 +1,5 @@
 using System.Globalization;
+using Mixillo.Errors;
 
 namespace Mixillo.Media.Probing;
 
@@ -45,6 +46,6 @@ public sealed record SourceBounds(double DeclaredSeconds, double Seconds, long F
 
     /// <summary>The refusal of a source that read past <see cref="Seconds"/> (or <see cref="Frames"/>): <c>input_too_long</c>.</summary>
     public MediaException TooLong(string what) => new(
-        MediaErrorCodes.InputTooLong,
+        ErrorCatalog.InputTooLong,
         string.Create(CultureInfo.InvariantCulture, $"The video holds more than the {DeclaredSeconds:0.###} s it declares: {what}."));
 }

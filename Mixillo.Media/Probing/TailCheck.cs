@@ -1,4 +1,5 @@
 using System.Globalization;
+using Mixillo.Errors;
 
 namespace Mixillo.Media.Probing;
 
@@ -48,7 +49,7 @@ public static class TailCheck
         }
 
         var where = tail.End is { } e ? Text($"its media ends at {e:0.###} s") : "no media can be read near its end";
-        throw new MediaException(MediaErrorCodes.InputTruncated, Text($"The file is cut short: it declares {declared:0.###} s but {where}."))
+        throw new MediaException(ErrorCatalog.InputTruncated, Text($"The file is cut short: it declares {declared:0.###} s but {where}."))
         {
             Diagnostics = errors,
         };

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Mixillo.Errors;
 using Mixillo.Media.Probing;
 
 namespace Mixillo.Media.Results;
@@ -12,7 +13,7 @@ public sealed class MediaFileReader(Ffprobe ffprobe)
         var output = await ffprobe.RunAsync(full, allowedFormats: null, cancellationToken);
         if (!output.Succeeded)
         {
-            throw new MediaException(MediaErrorCodes.EncodeFailed, $"The output '{relativePath}' is unreadable.") { Diagnostics = output.Errors };
+            throw new MediaException(ErrorCatalog.EncodeFailed, $"The output '{relativePath}' is unreadable.") { Diagnostics = output.Errors };
         }
 
         return Parse(output.Json, relativePath, name, new FileInfo(full).Length);

@@ -1,3 +1,5 @@
+using Mixillo.Errors;
+
 namespace Mixillo.Media.Running;
 
 /// <summary>
@@ -19,15 +21,15 @@ public static class FfmpegFailure
     {
         if (step.ReadsSource && Says(stderr, CutShort))
         {
-            return new MediaException(MediaErrorCodes.InputTruncated, "The video could not be decoded: the file is cut short.") { Diagnostics = stderr };
+            return new MediaException(ErrorCatalog.InputTruncated, "The video could not be decoded: the file is cut short.") { Diagnostics = stderr };
         }
 
         if (step.ReadsSource && Says(stderr, Undecodable))
         {
-            return new MediaException(MediaErrorCodes.InputMalformed, "The video could not be decoded: the file is corrupt.") { Diagnostics = stderr };
+            return new MediaException(ErrorCatalog.InputMalformed, "The video could not be decoded: the file is corrupt.") { Diagnostics = stderr };
         }
 
-        return new MediaException(step.FailureCode, $"ffmpeg failed with exit code {exitCode}.") { Diagnostics = stderr };
+        return new MediaException(step.Failure, $"ffmpeg failed with exit code {exitCode}.") { Diagnostics = stderr };
     }
 
     private static bool Says(string stderr, string[] phrases) => phrases.Any(phrase => stderr.Contains(phrase, StringComparison.Ordinal));

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Mixillo.Errors;
 
 namespace Mixillo.Media.Running;
 
@@ -167,7 +168,7 @@ public sealed class FfmpegRunner(MediaOptions options, TimeProvider time)
 
         if (stalled)
         {
-            throw new MediaException(MediaErrorCodes.EncoderStalled, $"ffmpeg made no progress for {options.StallTimeout.TotalSeconds:0.#} s and was stopped.")
+            throw new MediaException(ErrorCatalog.EncoderStalled, $"ffmpeg made no progress for {options.StallTimeout.TotalSeconds:0.#} s and was stopped.")
             {
                 Diagnostics = diagnostics,
             };

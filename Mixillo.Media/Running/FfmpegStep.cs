@@ -1,9 +1,10 @@
+using Mixillo.Errors;
 using Mixillo.Media.Probing;
 
 namespace Mixillo.Media.Running;
 
 /// <summary>What one ffmpeg run is for: its name in traces and metrics, how many rungs it writes, how much media it reads, and its failure code.</summary>
-public sealed record FfmpegStep(string Name, int Rungs, double MediaSeconds, string FailureCode)
+public sealed record FfmpegStep(string Name, int Rungs, double MediaSeconds, ErrorCode Failure)
 {
     public const string Encode = "encode";
 
@@ -16,5 +17,5 @@ public sealed record FfmpegStep(string Name, int Rungs, double MediaSeconds, str
     public bool ReadsSource => Source is not null;
 
     public static FfmpegStep Package(bool hls, bool dash, int rungs, double mediaSeconds) =>
-        new(hls && dash ? "package hls+dash" : hls ? "package hls" : "package dash", rungs, mediaSeconds, MediaErrorCodes.PackageFailed);
+        new(hls && dash ? "package hls+dash" : hls ? "package hls" : "package dash", rungs, mediaSeconds, ErrorCatalog.PackageFailed);
 }

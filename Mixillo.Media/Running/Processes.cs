@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using Mixillo.Errors;
 
 namespace Mixillo.Media.Running;
 
@@ -21,11 +22,11 @@ internal static class Processes
 
         try
         {
-            return Process.Start(start) ?? throw new MediaException(MediaErrorCodes.FfmpegMissing, $"Could not start '{fileName}'.");
+            return Process.Start(start) ?? throw new MediaException(ErrorCatalog.FfmpegMissing, $"Could not start '{fileName}'.");
         }
         catch (Win32Exception ex)
         {
-            throw new MediaException(MediaErrorCodes.FfmpegMissing, $"'{fileName}' is not installed or not on PATH (apt-get install ffmpeg).", ex);
+            throw new MediaException(ErrorCatalog.FfmpegMissing, $"'{fileName}' is not installed or not on PATH (apt-get install ffmpeg).", ex);
         }
     }
 

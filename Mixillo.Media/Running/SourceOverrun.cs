@@ -1,4 +1,5 @@
 using System.Globalization;
+using Mixillo.Errors;
 using Mixillo.Media.Probing;
 
 namespace Mixillo.Media.Running;
@@ -28,7 +29,7 @@ public static class SourceOverrun
     /// <summary>The refusal when ffmpeg's stderr line says a picture was too large; null otherwise.</summary>
     public static MediaException? Check(string stderrLine) =>
         stderrLine.Contains(PictureTooLarge, StringComparison.Ordinal)
-            ? new MediaException(MediaErrorCodes.InputDimensionsUnsupported, "The video's picture grows mid-stream past the largest size allowed.") { Diagnostics = stderrLine }
+            ? new MediaException(ErrorCatalog.InputDimensionsUnsupported, "The video's picture grows mid-stream past the largest size allowed.") { Diagnostics = stderrLine }
             : null;
 
     private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -39,7 +39,8 @@ internal static partial class HostileRequests
     public sealed record Operation(string Method, string Path, IReadOnlyList<string> PathParameters, IReadOnlyList<string> QueryParameters, JsonNode? Body);
 
     /// <summary>A request to send: what it is (for a failure message) and how to make it afresh.</summary>
-    public sealed record Request(string Description, Func<HttpRequestMessage> Create);
+    /// <param name="Reroutes">A path value that may lead to another route or none (empty, dots, a slash).</param>
+    public sealed record Request(string Description, Func<HttpRequestMessage> Create, bool Reroutes = false);
 
     /// <summary>
     /// The operations of <paramref name="openApi"/>, with <paramref name="examples"/> (by schema name) as the body to vary
@@ -118,7 +119,7 @@ internal static partial class HostileRequests
         {
             foreach (var name in operation.PathParameters)
             {
-                yield return Make(Url(name, value), baselineBody, $"path {name}");
+                yield return Make(Url(name, value), baselineBody, $"path {name}") with { Reroutes = Reroutes(value) };
             }
 
             foreach (var name in operation.QueryParameters)
@@ -221,4 +222,10 @@ internal static partial class HostileRequests
     /// <summary>A route parameter as the document writes it: <c>{index:int}</c> and <c>{**key}</c> are <c>{index}</c> and <c>{key}</c>.</summary>
     [GeneratedRegex(@"\{\**([A-Za-z0-9_]+)[^}]*\}")]
     private static partial Regex Constraint();
+
+    private static bool Reroutes(string value)
+    {
+        var decoded = Uri.UnescapeDataString(value);
+        return decoded is "" or "." or ".." || decoded.Contains('/', StringComparison.Ordinal);
+    }
 }

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Hosting;
+using Mixillo.Errors;
 
 namespace Mixillo.Tests.Api;
 
@@ -97,5 +99,42 @@ public sealed class OpenApiTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(
             ["contentId", "data", "id", "jobId", "time", "type", "userId"],
             jobEvent.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Each_route_declares_its_problem_responses_with_the_catalogues_codes()
+    {
+        var document = await ReadAsync(await (await api.ClientAsync("user_1")).GetAsync(Document));
+        var paths = document.GetProperty("paths");
+
+        static Dictionary<string, string> Problems(JsonElement operation) => operation.GetProperty("responses").EnumerateObject()
+            .Where(r => int.Parse(r.Name, System.Globalization.CultureInfo.InvariantCulture) >= 400)
+            .ToDictionary(r => r.Name, r =>
+            {
+                Assert.Equal("#/components/schemas/Problem", r.Value.GetProperty("content").GetProperty("application/problem+json").GetProperty("schema").GetProperty("$ref").GetString());
+                return r.Value.GetProperty("description").GetString()!;
+            });
+        static IEnumerable<string> Codes(string description) => Regex.Matches(description, "`([a-z0-9_]+)`: ").Select(m => m.Groups[1].Value);
+
+        var complete = Problems(paths.GetProperty("/api/content/upload/{uploadId}/complete").GetProperty("post"));
+        Assert.Equal(["400", "401", "404", "409", "422", "429", "500", "507"], complete.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(ErrorCatalog.All.Where(e => e.IsInputError).Select(e => e.Code), Codes(complete["422"]));
+        Assert.Equal(["upload_not_found", "not_found"], Codes(complete["404"]).Order(StringComparer.Ordinal).Reverse());
+        Assert.Contains("`upload_incomplete`: completing an upload whose chunks have not all arrived", complete["409"], StringComparison.Ordinal);
+
+        var initialize = Problems(paths.GetProperty("/api/content/upload/initialize").GetProperty("post"));
+        Assert.Equal(["too_many_uploads", "upload_quota_exceeded", "too_many_jobs"], Codes(initialize["429"]));
+        Assert.Equal(["payload_too_large", "upload_too_large"], Codes(initialize["413"]).Order(StringComparer.Ordinal));
+        Assert.False(initialize.ContainsKey("403"));
+
+        var retry = Problems(paths.GetProperty("/api/transcode/jobs/{jobId}/retry").GetProperty("post"));
+        Assert.Equal(["forbidden"], Codes(retry["403"]));
+        Assert.Equal(["illegal_transition", "retries_exhausted"], Codes(retry["409"]));
+
+        var media = Problems(paths.GetProperty("/media/{key}").GetProperty("get"));
+        Assert.Equal(["404", "500"], media.Keys.Order(StringComparer.Ordinal));
+
+        var code = document.GetProperty("components").GetProperty("schemas").GetProperty("Problem").GetProperty("properties").GetProperty("code");
+        Assert.Equal(ErrorCatalog.All.Where(e => e.Status is not null).Select(e => e.Code), code.GetProperty("enum").EnumerateArray().Select(c => c.GetString()));
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Mixillo.Errors;
 using Mixillo.Media;
 using Mixillo.Tests.Support;
 
@@ -68,7 +69,7 @@ public sealed class InterruptionTests(Clips clips) : IDisposable
         Tool.Run("kill", ["-STOP", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         var error = await Assert.ThrowsAsync<MediaException>(() => run.WaitAsync(TimeSpan.FromSeconds(30)));
 
-        Assert.Equal(MediaErrorCodes.EncoderStalled, error.Code);
+        Assert.Equal(ErrorCatalog.EncoderStalled.Code, error.Code);
         Assert.False(error.IsInputError);
         Assert.False(Tool.IsRunning(pid));
         OutputAssert.NoScratch(_out.Path);
@@ -88,7 +89,7 @@ public sealed class InterruptionTests(Clips clips) : IDisposable
         var error = await Assert.ThrowsAsync<MediaException>(() =>
             engine.TranscodeAsync(clips["tiny"], output, new TranscodeOptions { Preset = "ultrafast" }, null, CancellationToken.None));
 
-        Assert.Equal(MediaErrorCodes.EncodeFailed, error.Code);
+        Assert.Equal(ErrorCatalog.EncodeFailed.Code, error.Code);
         Assert.DoesNotContain("No space", error.Message, StringComparison.Ordinal);
         Assert.Contains("No space left on device", error.Diagnostics, StringComparison.Ordinal);
         OutputAssert.NoScratch(output);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Mixillo.Errors;
 using Mixillo.Media;
 using Mixillo.Tests.Support;
 
@@ -31,7 +32,7 @@ public sealed class OverrunTests(Clips clips) : IDisposable
     public async Task A_header_that_claims_5_s_of_a_60_s_file_is_input_too_long_at_validation()
     {
         var error = await Assert.ThrowsAsync<MediaException>(() => Engine().ProbeAsync(clips["claims5"], CancellationToken.None));
-        Assert.Equal(MediaErrorCodes.InputTooLong, error.Code);
+        Assert.Equal(ErrorCatalog.InputTooLong.Code, error.Code);
     }
 
     [Fact]
@@ -41,7 +42,7 @@ public sealed class OverrunTests(Clips clips) : IDisposable
         var source = await Engine(new MediaOptions()).ProbeAsync(clips["mkv60"], CancellationToken.None) with { DurationSeconds = 5 };
         var folder = _folder.File("encode");
         var error = await Assert.ThrowsAsync<MediaException>(() => Engine().EncodeAsync(clips["claims5"], source, Fast, folder, null, CancellationToken.None));
-        Assert.Equal(MediaErrorCodes.InputTooLong, error.Code);
+        Assert.Equal(ErrorCatalog.InputTooLong.Code, error.Code);
         Assert.Contains("the 5 s it declares", error.Message, StringComparison.Ordinal);
     }
 
@@ -49,17 +50,17 @@ public sealed class OverrunTests(Clips clips) : IDisposable
     public async Task A_file_whose_timestamps_start_over_is_input_too_long_and_its_encode_stops_early()
     {
         var clock = Stopwatch.StartNew();
-        Assert.Equal(MediaErrorCodes.InputTooLong, (await Refused("restarting")).Code);
+        Assert.Equal(ErrorCatalog.InputTooLong.Code, (await Refused("restarting")).Code);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
     }
 
     [Fact]
     public async Task More_frames_than_the_declared_duration_can_hold_is_input_too_long() =>
-        Assert.Equal(MediaErrorCodes.InputTooLong, (await Refused("dense")).Code);
+        Assert.Equal(ErrorCatalog.InputTooLong.Code, (await Refused("dense")).Code);
 
     [Fact]
     public async Task A_picture_that_grows_past_the_size_limit_mid_stream_is_input_dimensions_unsupported() =>
-        Assert.Equal(MediaErrorCodes.InputDimensionsUnsupported, (await Refused("growing", new MediaOptions { MaxLongSide = 700 })).Code);
+        Assert.Equal(ErrorCatalog.InputDimensionsUnsupported.Code, (await Refused("growing", new MediaOptions { MaxLongSide = 700 })).Code);
 
     [Fact]
     public async Task A_picture_that_grows_within_the_size_limit_keeps_every_output_at_its_planned_size()

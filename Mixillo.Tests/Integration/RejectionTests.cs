@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Mixillo.Errors;
 using Mixillo.Media;
 using Mixillo.Media.Encoding;
 using Mixillo.Media.Probing;
@@ -36,19 +37,19 @@ public sealed class RejectionTests(Clips clips) : IDisposable
 
     [Fact]
     public async Task A_missing_file_is_input_not_found() =>
-        Assert.Equal(MediaErrorCodes.InputNotFound, (await Rejected(_folder.File("nope.mp4"))).Code);
+        Assert.Equal(ErrorCatalog.InputNotFound.Code, (await Rejected(_folder.File("nope.mp4"))).Code);
 
     [Fact]
     public async Task An_empty_file_is_input_empty() =>
-        Assert.Equal(MediaErrorCodes.InputEmpty, (await Rejected(Write("empty.mp4", ""))).Code);
+        Assert.Equal(ErrorCatalog.InputEmpty.Code, (await Rejected(Write("empty.mp4", ""))).Code);
 
     [Fact]
     public async Task A_text_file_named_mp4_is_input_not_video() =>
-        Assert.Equal(MediaErrorCodes.InputNotVideo, (await Rejected(Write("notes.mp4", "Shopping list: milk, eggs.\n"))).Code);
+        Assert.Equal(ErrorCatalog.InputNotVideo.Code, (await Rejected(Write("notes.mp4", "Shopping list: milk, eggs.\n"))).Code);
 
     [Fact]
     public async Task An_audio_only_file_is_input_not_video() =>
-        Assert.Equal(MediaErrorCodes.InputNotVideo, (await Rejected(clips["audio-only"])).Code);
+        Assert.Equal(ErrorCatalog.InputNotVideo.Code, (await Rejected(clips["audio-only"])).Code);
 
     [Fact]
     public async Task A_truncated_mp4_is_input_malformed()
@@ -56,12 +57,12 @@ public sealed class RejectionTests(Clips clips) : IDisposable
         var whole = await File.ReadAllBytesAsync(clips["landscape"]);
         var path = _folder.File("truncated.mp4");
         await File.WriteAllBytesAsync(path, whole[..(whole.Length / 2)]);
-        Assert.Equal(MediaErrorCodes.InputMalformed, (await Rejected(path)).Code);
+        Assert.Equal(ErrorCatalog.InputMalformed.Code, (await Rejected(path)).Code);
     }
 
     [Fact]
     public async Task A_faststart_mp4_cut_after_40000_bytes_is_input_truncated() =>
-        Assert.Equal(MediaErrorCodes.InputTruncated, (await Rejected(clips["truncated"])).Code);
+        Assert.Equal(ErrorCatalog.InputTruncated.Code, (await Rejected(clips["truncated"])).Code);
 
     [Theory]
     [InlineData("faststart", 0.5)]
@@ -74,7 +75,7 @@ public sealed class RejectionTests(Clips clips) : IDisposable
         var path = _folder.File("cut" + Path.GetExtension(clips[clip]));
         await File.WriteAllBytesAsync(path, whole[..(int)(whole.Length * kept)]);
         var error = await Assert.ThrowsAsync<MediaException>(() => _engine.ProbeAsync(path, CancellationToken.None));
-        Assert.Equal(MediaErrorCodes.InputTruncated, error.Code);
+        Assert.Equal(ErrorCatalog.InputTruncated.Code, error.Code);
     }
 
     [Theory]
@@ -98,7 +99,7 @@ public sealed class RejectionTests(Clips clips) : IDisposable
         var source = await _engine.ProbeAsync(clips["faststart"], CancellationToken.None);
         var error = await Assert.ThrowsAsync<MediaException>(() =>
             _engine.EncodeAsync(clips["truncated"], source, new TranscodeOptions { Preset = "ultrafast" }, _folder.File("out"), null, CancellationToken.None));
-        Assert.Equal(MediaErrorCodes.InputTruncated, error.Code);
+        Assert.Equal(ErrorCatalog.InputTruncated.Code, error.Code);
         Assert.Contains("partial file", error.Diagnostics, StringComparison.Ordinal);
     }
 
@@ -107,7 +108,7 @@ public sealed class RejectionTests(Clips clips) : IDisposable
     {
         var engine = new MediaEngine(new MediaOptions { MaxFileSizeBytes = 1000 }, TimeProvider.System);
         var error = await Assert.ThrowsAsync<MediaException>(() => engine.ProbeAsync(clips["tiny"], CancellationToken.None));
-        Assert.Equal(MediaErrorCodes.InputTooLarge, error.Code);
+        Assert.Equal(ErrorCatalog.InputTooLarge.Code, error.Code);
     }
 
     [Fact]
@@ -115,7 +116,7 @@ public sealed class RejectionTests(Clips clips) : IDisposable
     {
         var engine = new MediaEngine(new MediaOptions { MaxDurationSeconds = 2 }, TimeProvider.System);
         var error = await Assert.ThrowsAsync<MediaException>(() => engine.ProbeAsync(clips["tiny"], CancellationToken.None));
-        Assert.Equal(MediaErrorCodes.InputTooLong, error.Code);
+        Assert.Equal(ErrorCatalog.InputTooLong.Code, error.Code);
     }
 
     [Fact]
@@ -126,7 +127,7 @@ public sealed class RejectionTests(Clips clips) : IDisposable
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         var playlist = Write("holiday.mp4", $"#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\nhttp://127.0.0.1:{port}/segment.ts\n#EXT-X-ENDLIST\n");
 
-        Assert.Equal(MediaErrorCodes.InputUnsupportedFormat, (await Rejected(playlist)).Code);
+        Assert.Equal(ErrorCatalog.InputUnsupportedFormat.Code, (await Rejected(playlist)).Code);
 
         // Even handed straight to the encoder (as if probing had been skipped), the forced demuxer and the
         // file-only protocol list make ffmpeg fail rather than fetch.
@@ -135,9 +136,9 @@ public sealed class RejectionTests(Clips clips) : IDisposable
         var plan = EncodePlanner.Plan(source, new TranscodeOptions { Preset = "ultrafast" });
         var bounds = SourceBounds.For(source, new MediaOptions());
         await Assert.ThrowsAsync<MediaException>(() =>
-            runner.RunAsync(new FfmpegStep(FfmpegStep.Encode, 1, 3, MediaErrorCodes.EncodeFailed), FfmpegArguments.Encode(plan, bounds, playlist, "mov", _folder.Path), null, CancellationToken.None));
+            runner.RunAsync(new FfmpegStep(FfmpegStep.Encode, 1, 3, ErrorCatalog.EncodeFailed), FfmpegArguments.Encode(plan, bounds, playlist, "mov", _folder.Path), null, CancellationToken.None));
         await Assert.ThrowsAsync<MediaException>(() =>
-            runner.RunAsync(new FfmpegStep(FfmpegStep.Encode, 1, 3, MediaErrorCodes.EncodeFailed), FfmpegArguments.Encode(plan, bounds, playlist, "hls", _folder.Path), null, CancellationToken.None));
+            runner.RunAsync(new FfmpegStep(FfmpegStep.Encode, 1, 3, ErrorCatalog.EncodeFailed), FfmpegArguments.Encode(plan, bounds, playlist, "hls", _folder.Path), null, CancellationToken.None));
 
         await Task.Delay(200);
         Assert.False(listener.Pending(), "ffmpeg connected to the address named inside the file");
@@ -147,13 +148,13 @@ public sealed class RejectionTests(Clips clips) : IDisposable
     public async Task A_disguised_concat_list_is_refused()
     {
         var list = Write("trip.mp4", $"ffconcat version 1.0\nfile '{clips["tiny"]}'\n");
-        Assert.Equal(MediaErrorCodes.InputUnsupportedFormat, (await Rejected(list)).Code);
+        Assert.Equal(ErrorCatalog.InputUnsupportedFormat.Code, (await Rejected(list)).Code);
     }
 
     [Fact]
     public async Task A_protocol_name_as_input_is_just_a_missing_file()
     {
         var error = await Assert.ThrowsAsync<MediaException>(() => _engine.ProbeAsync("concat:/etc/passwd|/etc/hosts", CancellationToken.None));
-        Assert.Equal(MediaErrorCodes.InputNotFound, error.Code);
+        Assert.Equal(ErrorCatalog.InputNotFound.Code, error.Code);
     }
 }

@@ -1,3 +1,4 @@
+using Mixillo.Errors;
 using Mixillo.Jobs.Model;
 using Mixillo.Jobs.Pipeline;
 using Mixillo.Media.Probing;
@@ -8,7 +9,7 @@ namespace Mixillo.Tests.Unit;
 
 public class FfmpegFailureTests
 {
-    private static readonly FfmpegStep Encode = new(FfmpegStep.Encode, 3, 4, MediaErrorCodes.EncodeFailed) { Source = new SourceBounds(4, 6, 360, 1 << 20) };
+    private static readonly FfmpegStep Encode = new(FfmpegStep.Encode, 3, 4, ErrorCatalog.EncodeFailed) { Source = new SourceBounds(4, 6, 360, 1 << 20) };
 
     // ffmpeg 5.1's stderr (-loglevel error) encoding a 4 s faststart MP4 cut after 40,000 bytes.
     private const string CutMp4 = """
@@ -23,13 +24,13 @@ public class FfmpegFailureTests
 
     public static TheoryData<string, string> Stderr => new()
     {
-        { CutMp4, MediaErrorCodes.InputTruncated },
-        { "[matroska,webm @ 0x5575ac2e5a40] File ended prematurely\nCannot determine format of input stream 0:0 after EOF", MediaErrorCodes.InputTruncated },
-        { "[h264 @ 0x55] Invalid NAL unit size (1862 > 1024).\n[h264 @ 0x55] Error splitting the input into NAL units.", MediaErrorCodes.InputMalformed },
-        { "[mov,mp4,m4a,3gp,3g2,mj2 @ 0x55] moov atom not found\nfile:/s/source.mp4: Invalid data found when processing input", MediaErrorCodes.InputMalformed },
-        { "[vist#0:0/h264 @ 0x55] Decoding error: Invalid data found when processing input", MediaErrorCodes.InputMalformed },
-        { "[out#0/mp4 @ 0x55] Error writing trailer: No space left on device", MediaErrorCodes.EncodeFailed },
-        { "", MediaErrorCodes.EncodeFailed },
+        { CutMp4, ErrorCatalog.InputTruncated.Code },
+        { "[matroska,webm @ 0x5575ac2e5a40] File ended prematurely\nCannot determine format of input stream 0:0 after EOF", ErrorCatalog.InputTruncated.Code },
+        { "[h264 @ 0x55] Invalid NAL unit size (1862 > 1024).\n[h264 @ 0x55] Error splitting the input into NAL units.", ErrorCatalog.InputMalformed.Code },
+        { "[mov,mp4,m4a,3gp,3g2,mj2 @ 0x55] moov atom not found\nfile:/s/source.mp4: Invalid data found when processing input", ErrorCatalog.InputMalformed.Code },
+        { "[vist#0:0/h264 @ 0x55] Decoding error: Invalid data found when processing input", ErrorCatalog.InputMalformed.Code },
+        { "[out#0/mp4 @ 0x55] Error writing trailer: No space left on device", ErrorCatalog.EncodeFailed.Code },
+        { "", ErrorCatalog.EncodeFailed.Code },
     };
 
     [Theory]
@@ -53,6 +54,6 @@ public class FfmpegFailureTests
     public void Steps_that_read_our_own_renditions_keep_their_code_whatever_ffmpeg_says()
     {
         var package = FfmpegStep.Package(hls: true, dash: false, rungs: 3, mediaSeconds: 4);
-        Assert.Equal(MediaErrorCodes.PackageFailed, FfmpegFailure.Classify(package, 1, CutMp4).Code);
+        Assert.Equal(ErrorCatalog.PackageFailed.Code, FfmpegFailure.Classify(package, 1, CutMp4).Code);
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Amazon.S3;
+using Mixillo.Errors;
 using Mixillo.Jobs.Model;
 using Mixillo.Jobs.Pipeline;
 using Mixillo.Jobs.Storage;
@@ -11,9 +12,9 @@ public class JobFailuresTests
 {
     public static TheoryData<Exception, string, bool> Failures() => new()
     {
-        { new MediaException(MediaErrorCodes.InputMalformed, "bad"), "input_malformed", false },
-        { new MediaException(MediaErrorCodes.EncoderStalled, "stalled"), "encoder_stalled", true },
-        { new MediaException(JobFailures.SourceMissing, "gone"), "source_missing", false },
+        { new MediaException(ErrorCatalog.InputMalformed, "bad"), "input_malformed", false },
+        { new MediaException(ErrorCatalog.EncoderStalled, "stalled"), "encoder_stalled", true },
+        { new MediaException(ErrorCatalog.SourceMissing, "gone"), "source_missing", false },
         { new InvalidStorageKeyException("../x", "no"), "invalid_storage_key", false },
         { new HttpRequestException("connection refused"), "storage_unavailable", true },
         { new AmazonS3Exception("slow down") { StatusCode = HttpStatusCode.ServiceUnavailable }, "storage_unavailable", true },

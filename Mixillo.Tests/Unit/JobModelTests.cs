@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Mixillo.Errors;
 using Mixillo.Jobs.Model;
 using Mixillo.Tests.Stores;
 
@@ -39,7 +40,7 @@ public class JobModelTests
         {
             var error = Assert.Throws<IllegalTransitionException>(() => JobStateMachine.Ensure("job_1", from, to));
             Assert.Equal((from, to), (error.From, error.To));
-            Assert.Equal("illegal_transition", IllegalTransitionException.Code);
+            Assert.Equal("illegal_transition", error.Error.Code);
         }
     }
 

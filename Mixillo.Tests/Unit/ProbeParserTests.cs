@@ -1,3 +1,4 @@
+using Mixillo.Errors;
 using Mixillo.Media;
 using Mixillo.Media.Probing;
 
@@ -83,12 +84,12 @@ public class ProbeParserTests
                            { "codec_type": "video", "codec_name": "mjpeg", "width": 500, "height": 500, "disposition": { "attached_pic": 1 } } ],
               "format": { "format_name": "mp3", "duration": "200" } }
             """;
-        Assert.Equal(MediaErrorCodes.InputNotVideo, Assert.Throws<MediaException>(() => ProbeParser.Parse(json, 1)).Code);
+        Assert.Equal(ErrorCatalog.InputNotVideo.Code, Assert.Throws<MediaException>(() => ProbeParser.Parse(json, 1)).Code);
     }
 
     [Theory]
     [InlineData("{}")]
     [InlineData("not json")]
     public void Unreadable_probe_output_is_malformed_input(string json) =>
-        Assert.Equal(MediaErrorCodes.InputMalformed, Assert.Throws<MediaException>(() => ProbeParser.Parse(json, 1)).Code);
+        Assert.Equal(ErrorCatalog.InputMalformed.Code, Assert.Throws<MediaException>(() => ProbeParser.Parse(json, 1)).Code);
 }

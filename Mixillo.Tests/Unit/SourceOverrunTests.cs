@@ -1,3 +1,4 @@
+using Mixillo.Errors;
 using Mixillo.Jobs.Model;
 using Mixillo.Jobs.Pipeline;
 using Mixillo.Media.Probing;
@@ -30,7 +31,7 @@ public class SourceOverrunTests
     public void A_position_past_the_bound_is_input_too_long()
     {
         var error = SourceOverrun.Check(Bounds, Progress(frames: 200, seconds: 7.2));
-        Assert.Equal(MediaErrorCodes.InputTooLong, error?.Code);
+        Assert.Equal(ErrorCatalog.InputTooLong.Code, error?.Code);
         Assert.Equal("The video holds more than the 5 s it declares: ffmpeg read on past 7 s.", error?.Message);
     }
 
@@ -38,7 +39,7 @@ public class SourceOverrunTests
     public void More_frames_than_the_bound_is_input_too_long_even_while_the_position_stands_still()
     {
         var error = SourceOverrun.Check(Bounds, Progress(frames: 421, seconds: 4));
-        Assert.Equal(MediaErrorCodes.InputTooLong, error?.Code);
+        Assert.Equal(ErrorCatalog.InputTooLong.Code, error?.Code);
         Assert.Contains("more than 420 frames", error?.Message, StringComparison.Ordinal);
     }
 
@@ -48,7 +49,7 @@ public class SourceOverrunTests
         // ffmpeg 5.1's stderr, decoding a stream that grows from 360x640 to 720x1280 with -max_pixels 492800.
         const string line = "[h264 @ 0x55c0f04bc380] [IMGUTILS @ 0x7f045f24c450] Picture size 768x1280 exceeds specified max pixel count 492800, see the documentation if you wish to increase it";
         var error = SourceOverrun.Check(line);
-        Assert.Equal(MediaErrorCodes.InputDimensionsUnsupported, error?.Code);
+        Assert.Equal(ErrorCatalog.InputDimensionsUnsupported.Code, error?.Code);
         Assert.Equal(line, error?.Diagnostics);
         Assert.Null(SourceOverrun.Check("[h264 @ 0x55] Invalid NAL unit size (1862 > 1024)."));
     }

@@ -1,3 +1,4 @@
+using Mixillo.Errors;
 using Mixillo.Media;
 using Mixillo.Media.Probing;
 
@@ -19,14 +20,14 @@ public class SourceValidatorTests
 
     public static TheoryData<SourceMetadata, string> Rejections => new()
     {
-        { Source(duration: 0.5), MediaErrorCodes.InputTooShort },
-        { Source(duration: 61), MediaErrorCodes.InputTooLong },
-        { Source(duration: 0), MediaErrorCodes.InputMalformed },
-        { Source(size: 1001), MediaErrorCodes.InputTooLarge },
-        { Source(width: 8, height: 720), MediaErrorCodes.InputDimensionsUnsupported },
-        { Source(width: 5000, height: 720), MediaErrorCodes.InputDimensionsUnsupported },
-        { Source(width: 0, height: 0), MediaErrorCodes.InputMalformed },
-        { Source(demuxer: "hls"), MediaErrorCodes.InputUnsupportedFormat },
+        { Source(duration: 0.5), ErrorCatalog.InputTooShort.Code },
+        { Source(duration: 61), ErrorCatalog.InputTooLong.Code },
+        { Source(duration: 0), ErrorCatalog.InputMalformed.Code },
+        { Source(size: 1001), ErrorCatalog.InputTooLarge.Code },
+        { Source(width: 8, height: 720), ErrorCatalog.InputDimensionsUnsupported.Code },
+        { Source(width: 5000, height: 720), ErrorCatalog.InputDimensionsUnsupported.Code },
+        { Source(width: 0, height: 0), ErrorCatalog.InputMalformed.Code },
+        { Source(demuxer: "hls"), ErrorCatalog.InputUnsupportedFormat.Code },
     };
 
     [Theory]

@@ -1,3 +1,4 @@
+using Mixillo.Errors;
 using Mixillo.Media;
 using Mixillo.Media.Probing;
 
@@ -84,7 +85,7 @@ public class TailCheckTests
     public void Media_that_ends_well_before_the_declared_end_is_input_truncated(string[] packets)
     {
         var error = Assert.Throws<MediaException>(() => Validate(Source(), Tail(packets)));
-        Assert.Equal(MediaErrorCodes.InputTruncated, error.Code);
+        Assert.Equal(ErrorCatalog.InputTruncated.Code, error.Code);
         Assert.True(error.IsInputError);
         Assert.Contains("declares 4 s", error.Message, StringComparison.Ordinal);
     }
@@ -101,7 +102,7 @@ public class TailCheckTests
         Assert.True(TailCheck.Overran(source, bounds, tail));
 
         var error = Assert.Throws<MediaException>(() => TailCheck.Validate(source, bounds, tail, ""));
-        Assert.Equal(MediaErrorCodes.InputTooLong, error.Code);
+        Assert.Equal(ErrorCatalog.InputTooLong.Code, error.Code);
         Assert.Equal("The video holds more than the 5 s it declares: its packets go on past 7 s.", error.Message);
     }
 

@@ -1,4 +1,6 @@
+using Mixillo.Errors;
 using Mixillo.Jobs.Model;
+using Mixillo.Jobs.Pipeline;
 using Mixillo.Jobs.Store;
 using Mixillo.Worker.Core;
 
@@ -47,12 +49,6 @@ public static class DeadWorkers
         return released;
     }
 
-    private static JobError WorkerLost(WorkerInfo holder, WorkerIdentity self, DateTimeOffset now) => new()
-    {
-        Task = "job",
-        Code = "worker_lost",
-        Error = $"Worker {holder.WorkerId} is no longer running; {self.WorkerId} released the job as it started.",
-        Timestamp = now,
-        Retryable = true,
-    };
+    private static JobError WorkerLost(WorkerInfo holder, WorkerIdentity self, DateTimeOffset now) =>
+        JobFailures.Of(ErrorCatalog.WorkerLost, "job", $"Worker {holder.WorkerId} is no longer running; {self.WorkerId} released the job as it started.", now);
 }

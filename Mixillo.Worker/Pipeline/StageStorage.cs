@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Mixillo.Errors;
 using Mixillo.Jobs.Pipeline;
 using Mixillo.Jobs.Storage;
 using Mixillo.Media;
@@ -20,7 +21,7 @@ internal sealed partial class StageStorage(IObjectStorage storage, MediaEngine e
         }
         catch (ObjectNotFoundException)
         {
-            throw new MediaException(JobFailures.SourceMissing, $"The source '{key}' is not in storage.");
+            throw new MediaException(ErrorCatalog.SourceMissing, $"The source '{key}' is not in storage.");
         }
 
         return (path, await engine.ProbeAsync(path, cancellationToken));
