@@ -12,6 +12,7 @@ using Mixillo.Errors;
 using Mixillo.Jobs.Model;
 using Mixillo.Jobs.Pipeline;
 using Mixillo.Jobs.Store;
+using Mixillo.Media.Probing;
 using Mixillo.TestServers;
 using Npgsql;
 
@@ -306,8 +307,16 @@ internal static class ApiBenchmark
         // fetch
         job.Start(WorkerId, Hostname, now);
         job.RecordSource(
-            new SourceInfo { DurationSeconds = 31.5, Width = 1080, Height = 1920, FramesPerSecond = 30, VideoCodec = "h264", AudioCodec = "aac", BitrateBps = 12_244_000, Format = "mov,mp4,m4a,3gp,3g2,mj2" },
-            job.SourceFile.SizeBytes,
+            new SourceMetadata
+            {
+                DurationSeconds = 31.5,
+                SizeBytes = job.SourceFile.SizeBytes,
+                BitrateBps = 12_244_000,
+                FormatName = "mov,mp4,m4a,3gp,3g2,mj2",
+                Demuxer = "mov",
+                Video = new VideoStreamInfo { Index = 0, Codec = "h264", CodedWidth = 1080, CodedHeight = 1920, Rotation = 0, FramesPerSecond = 30, PixelFormat = "yuv420p" },
+                Audio = new AudioStreamInfo { Index = 1, Codec = "aac", SampleRate = 48_000, Channels = 2 },
+            },
             job.EstimatedCost!);
         job.ReportProgress(new JobProgress { Overall = 5, CurrentTask = "metadata", CurrentStep = "probed" }, now);
         job.CompleteStage(now);

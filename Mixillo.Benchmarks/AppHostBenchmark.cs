@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Serialization;
+using Mixillo.Jobs.Storage;
 using Roles = Mixillo.Benchmarks.AppHostProcess.Roles;
 
 namespace Mixillo.Benchmarks;
@@ -181,7 +182,7 @@ internal static class AppHostBenchmark
         var receivers = processes.Where(p => p.Role is Roles.Dashboard or Roles.Dcp).Select(p => p.Pid).ToList();
 
         await using var rig = await WorkerBenchmark.Rig.StartAsync(stdout, cancellationToken);
-        var workerSettings = new WorkerBenchmark.Settings(settings.Jobs, settings.Preset, Otlp: null);
+        var workerSettings = new WorkerBenchmark.Settings(settings.Jobs, settings.Preset, StorageOptions.FileSystem, Otlp: null);
         for (var round = 1; round <= settings.Rounds; round++)
         {
             // off, on, then on, off: a drift in the machine's load does not fall on one side only.

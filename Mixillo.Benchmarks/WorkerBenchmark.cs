@@ -10,6 +10,7 @@ using Mixillo.Jobs.Pipeline;
 using Mixillo.Jobs.Storage;
 using Mixillo.Jobs.Store;
 using Mixillo.Media.Encoding;
+using Mixillo.Media.Probing;
 using Mixillo.Media.Running;
 using Mixillo.Media;
 using Mixillo.TestServers;
@@ -24,11 +25,13 @@ namespace Mixillo.Benchmarks;
 /// processes (concurrency 1 each) drain N jobs of one synthetic clip with the product's default job options.
 /// Wall time runs from the first enqueue to the last job's completion; each worker's own VmRSS (not its ffmpeg
 /// children) is sampled every 200 ms meanwhile. Every configuration gets a fresh schema and storage folder.
-/// With <c>--otlp URL</c> the workers export their telemetry there (OTLP/gRPC); without it they collect none.
+/// With <c>--otlp URL</c> the workers export their telemetry there (OTLP/gRPC); without it they collect none. With
+/// <c>--storage s3</c> storage is a throwaway Ceph S3 gateway instead. Per job it also counts the bytes read from
+/// storage (the job's own usage) and the ffprobe runs on the source (through a wrapper that logs each run).
 /// </summary>
 internal static class WorkerBenchmark
 {
-    public const string Synopsis = "worker [--jobs 16] [--preset medium] [--otlp URL]";
+    public const string Synopsis = "worker [--jobs 16] [--preset medium] [--storage filesystem|s3] [--otlp URL]";
 
     private const double TargetRssMb = 150;
     private const string ClipSize = "720x1280";
@@ -51,8 +54,8 @@ internal static class WorkerBenchmark
             return 2;
         }
 
-        await stdout.WriteLineAsync(Invariant($"worker benchmark: {settings.Jobs} jobs per configuration, workers {string.Join(" then ", WorkerCounts)} (concurrency 1 each), preset {settings.Preset}, telemetry {settings.Otlp ?? "off"}, {Environment.ProcessorCount} cores, load average {Machine.LoadAverage()}"));
-        await using var rig = await Rig.StartAsync(stdout, cancellationToken);
+        await stdout.WriteLineAsync(Invariant($"worker benchmark: {settings.Jobs} jobs per configuration, workers {string.Join(" then ", WorkerCounts)} (concurrency 1 each), preset {settings.Preset}, storage {settings.Storage}, telemetry {settings.Otlp ?? "off"}, {Environment.ProcessorCount} cores, load average {Machine.LoadAverage()}"));
+        await using var rig = await Rig.StartAsync(stdout, cancellationToken, s3: settings.Storage == StorageOptions.S3Provider);
         var telemetry = settings.Otlp is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = settings.Otlp };
         var runs = new List<Run>();
         foreach (var workers in WorkerCounts)
@@ -71,7 +74,7 @@ internal static class WorkerBenchmark
         Rig rig, string name, string label, int count, IReadOnlyDictionary<string, string> telemetry, Settings settings, TextWriter stdout, CancellationToken cancellationToken)
     {
         var folder = Path.Combine(rig.Root, name);
-        var configuration = await ConfigureAsync(rig.Server, name, folder, cancellationToken);
+        var configuration = await ConfigureAsync(rig, name, folder, cancellationToken);
         await using var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(configuration).Build())
             .AddMixilloCore()
@@ -81,7 +84,9 @@ internal static class WorkerBenchmark
         await store.InitializeAsync(cancellationToken);
         await storage.InitializeAsync(cancellationToken);
 
-        // Uploads are the API's work, not the worker's: done before the clock starts.
+        // Uploads are the API's work, not the worker's: done before the clock starts. So is complete's probe, which the
+        // job carries as an upload's does.
+        var probe = await services.GetRequiredService<MediaEngine>().ProbeAsync(rig.Clip, cancellationToken);
         var sources = new List<SourceFile>();
         for (var i = 1; i <= settings.Jobs; i++)
         {
@@ -109,7 +114,7 @@ internal static class WorkerBenchmark
             workers.ForEach(w => w.IdleRssMb = Proc.StatusMb(w.Pid, "VmRSS") ?? double.NaN);
             await stdout.WriteLineAsync(Invariant($"{label}: started (pids {string.Join(", ", workers.Select(w => w.Pid))}) in {starting.Elapsed.TotalSeconds:0.0} s; idle RSS {string.Join(", ", workers.Select(w => Invariant($"{w.IdleRssMb:0.0} MB")))}"));
 
-            var run = await DrainAsync(store, sources, workers, count, label, settings, stdout, cancellationToken);
+            var run = await DrainAsync(store, sources, probe, workers, count, label, settings, stdout, cancellationToken);
 
             // Publish marks the job completed, then removes its staging: once stopped, the workers have finished that too.
             var stops = new List<(int ExitCode, double Seconds)>();
@@ -118,6 +123,7 @@ internal static class WorkerBenchmark
                 stops.Add(await worker.StopAsync(StopTimeout));
             }
 
+            run.SourceProbes = File.Exists(ProbeLog(folder)) ? File.ReadLines(ProbeLog(folder)).Count(line => line.Contains("/source", StringComparison.Ordinal)) : 0;
             run.Problems.AddRange(await CheckAsync(run.Finished, storage, configuration["Worker:ScratchRoot"]!, cancellationToken));
             run.Problems.AddRange(workers.SelectMany(w => w.LogProblems().Select(line => Invariant($"worker {w.Pid} logged: {line}"))));
             run.Problems.AddRange(stops.Where(s => s.ExitCode != 0).Select(s => Invariant($"a worker exited with code {s.ExitCode} after SIGTERM")));
@@ -145,31 +151,54 @@ internal static class WorkerBenchmark
         }
     }
 
-    /// <summary>A new schema and folder; the README's configuration names, and the product defaults for everything else.</summary>
-    private static async Task<Dictionary<string, string?>> ConfigureAsync(PostgresServer server, string name, string folder, CancellationToken cancellationToken)
+    /// <summary>
+    /// A new schema and folder (and bucket); the README's configuration names, and the product defaults for everything
+    /// else, but for ffprobe: a wrapper that logs each run's arguments to <see cref="ProbeLog"/>.
+    /// </summary>
+    private static async Task<Dictionary<string, string?>> ConfigureAsync(Rig rig, string name, string folder, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(folder);
-        await using (var connection = new NpgsqlConnection(server.ConnectionString()))
+        await using (var connection = new NpgsqlConnection(rig.Server.ConnectionString()))
         {
             await connection.OpenAsync(cancellationToken);
             await using var command = new NpgsqlCommand("CREATE SCHEMA " + name, connection);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        return new Dictionary<string, string?>
+        var ffprobe = Path.Combine(folder, "ffprobe");
+        await File.WriteAllTextAsync(ffprobe, $"#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{ProbeLog(folder)}'\nexec ffprobe \"$@\"\n", cancellationToken);
+        if (OperatingSystem.IsLinux())
+        {
+            File.SetUnixFileMode(ffprobe, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        var configuration = new Dictionary<string, string?>
         {
             ["Store:Provider"] = JobStores.Postgres,
-            ["ConnectionStrings:mixillo"] = server.ConnectionString(schema: name),
+            ["ConnectionStrings:mixillo"] = rig.Server.ConnectionString(schema: name),
             ["Storage:Provider"] = StorageOptions.FileSystem,
             ["Storage:Root"] = Path.Combine(folder, "media"),
             ["Worker:Concurrency"] = "1",
             ["Worker:ScratchRoot"] = Path.Combine(folder, "scratch"),
             ["Queue:StartRateLimit"] = "0",
+            ["Media:FfprobePath"] = ffprobe,
         };
+        if (rig.S3 is { } s3)
+        {
+            configuration["Storage:Provider"] = StorageOptions.S3Provider;
+            configuration["Storage:S3:ServiceUrl"] = s3.ServiceUrl;
+            configuration["Storage:S3:AccessKey"] = s3.AccessKey;
+            configuration["Storage:S3:SecretKey"] = s3.SecretKey;
+            configuration["Storage:S3:Region"] = s3.Region;
+            configuration["Storage:S3:Bucket"] = name.Replace('_', '-');
+        }
+
+        return configuration;
     }
 
+    private static string ProbeLog(string folder) => Path.Combine(folder, "ffprobe.log");
+
     /// <summary>The timed part: every job enqueued, then waited for, while the workers' RSS is sampled.</summary>
-    private static async Task<Run> DrainAsync(IJobStore store, List<SourceFile> sources, List<WorkerProcess> workers, int count, string label, Settings settings, TextWriter stdout, CancellationToken cancellationToken)
+    private static async Task<Run> DrainAsync(IJobStore store, List<SourceFile> sources, SourceMetadata probe, List<WorkerProcess> workers, int count, string label, Settings settings, TextWriter stdout, CancellationToken cancellationToken)
     {
         using var sampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var sampler = Task.Run(() => SampleAsync(workers, sampling.Token), CancellationToken.None);
@@ -181,7 +210,7 @@ internal static class WorkerBenchmark
         var options = new JobOptions { Preset = settings.Preset };
         for (var i = 0; i < sources.Count; i++)
         {
-            var job = new NewJob { ContentId = Invariant($"bench_{count}w_{i + 1:000}"), UserId = "user_bench", Source = sources[i], Options = options };
+            var job = new NewJob { ContentId = Invariant($"bench_{count}w_{i + 1:000}"), UserId = "user_bench", Source = sources[i], Options = options, Probe = probe };
             jobs.Add(await store.CreateAsync(job, queue: true, cancellationToken));
         }
 
@@ -212,7 +241,7 @@ internal static class WorkerBenchmark
             (machineAfter.Busy - machineBefore.Busy) / (double)Proc.ClockTicks,
             observedSeconds);
         var wallSeconds = (finished.Max(j => j.CompletedAt ?? DateTimeOffset.MaxValue) - first).TotalSeconds;
-        var run = new Run(count, settings.Jobs, finished, wallSeconds, machine, workers, []);
+        var run = new Run(count, settings.Jobs, finished, wallSeconds, machine, workers, []) { SourceBytes = sources[0].SizeBytes };
         await stdout.WriteLineAsync(Invariant(
             $"{label}: {run.Completed}/{run.Jobs} completed in {wallSeconds:0.0} s (first enqueue to last completedAt; enqueue of all {run.Jobs} took {enqueueSeconds:0.00} s; seen by polling at {observedSeconds:0.0} s): {run.JobsPerMinute:0.00} jobs/min (median gap between completions: {run.MedianGapJobsPerMinute:0.00} jobs/min); CPU-s: workers {run.WorkersCpuSeconds:0.0} + their ffmpeg/ffprobe {run.ChildrenCpuSeconds:0.0} (jobs' recorded ffmpeg usage {run.FfmpegCpuSeconds:0.0}) = {run.OursBusy:P0} of {Environment.ProcessorCount} cores; machine busy {machine.BusyFraction:P0} ({machine.BusySeconds:0.0} CPU-s, every process), so {run.RestCpuSeconds:0.0} CPU-s went to PostgreSQL, this program and anything else running"));
 
@@ -345,13 +374,13 @@ internal static class WorkerBenchmark
     private static string Summary(List<Run> runs, Settings settings)
     {
         var text = new StringBuilder();
-        text.AppendLine(Invariant($"{settings.Jobs} jobs per configuration of a {ClipSize} {ClipFps} fps {ClipSeconds} s clip with audio; default job options (720p/480p/360p, HLS, 5 thumbnails, preview, MP3), preset {settings.Preset}; PostgreSQL + filesystem storage on loopback; each worker process Concurrency 1."));
+        text.AppendLine(Invariant($"{settings.Jobs} jobs per configuration of a {ClipSize} {ClipFps} fps {ClipSeconds} s clip with audio; default job options (720p/480p/360p, HLS, 5 thumbnails, preview, MP3), preset {settings.Preset}; PostgreSQL + {settings.Storage} storage on loopback; each worker process Concurrency 1."));
         text.AppendLine();
-        text.AppendLine("| workers | jobs completed | wall s | jobs/min | jobs/min, median gap (info) | mean job s (first claim to completion) | workers' own CPU s | their ffmpeg/ffprobe CPU s | per job CPU s | of the cores | machine busy (every process) | rest of the machine CPU s |");
-        text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        text.AppendLine("| workers | jobs completed | wall s | jobs/min | jobs/min, median gap (info) | mean job s (first claim to completion) | workers' own CPU s | their ffmpeg/ffprobe CPU s | per job CPU s | of the cores | machine busy (every process) | rest of the machine CPU s | bytes read from storage per job (x the source) | ffprobe runs on the source per job |");
+        text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in runs)
         {
-            text.AppendLine(Invariant($"| {r.Workers} | {r.Completed}/{r.Jobs} | {r.WallSeconds:0.0} | {r.JobsPerMinute:0.00} | {r.MedianGapJobsPerMinute:0.00} | {r.MeanJobSeconds:0.0} | {r.WorkersCpuSeconds:0.0} | {r.ChildrenCpuSeconds:0.0} | {(r.WorkersCpuSeconds + r.ChildrenCpuSeconds) / r.Finished.Count:0.00} | {r.OursBusy:P0} | {r.Machine.BusyFraction:P0} | {r.RestCpuSeconds:0.0} |"));
+            text.AppendLine(Invariant($"| {r.Workers} | {r.Completed}/{r.Jobs} | {r.WallSeconds:0.0} | {r.JobsPerMinute:0.00} | {r.MedianGapJobsPerMinute:0.00} | {r.MeanJobSeconds:0.0} | {r.WorkersCpuSeconds:0.0} | {r.ChildrenCpuSeconds:0.0} | {(r.WorkersCpuSeconds + r.ChildrenCpuSeconds) / r.Finished.Count:0.00} | {r.OursBusy:P0} | {r.Machine.BusyFraction:P0} | {r.RestCpuSeconds:0.0} | {r.BytesReadPerJob:0} ({r.BytesReadPerJob / r.SourceBytes:0.00}) | {r.ProbesPerJob:0.00} |"));
         }
 
         if (runs.Count == 2)
@@ -393,6 +422,16 @@ internal static class WorkerBenchmark
         List<string> Problems)
     {
         public int Completed => Finished.Count(j => j.Status == JobStatus.Completed);
+
+        /// <summary>The source's size: what one download of it reads.</summary>
+        public long SourceBytes { get; init; }
+
+        /// <summary>ffprobe runs on a source (in a worker's scratch), all jobs together.</summary>
+        public int SourceProbes { get; set; }
+
+        public double BytesReadPerJob => Finished.Average(j => (double)j.Usage.BytesRead);
+
+        public double ProbesPerJob => SourceProbes / (double)Finished.Count;
 
         public double JobsPerMinute => Completed / WallSeconds * 60;
 
@@ -486,12 +525,16 @@ internal static class WorkerBenchmark
     }
 
     /// <param name="Otlp">Where the workers export telemetry (OTEL_EXPORTER_OTLP_ENDPOINT), or null: no telemetry.</param>
-    internal sealed record Settings(int Jobs, string Preset, string? Otlp)
+    internal sealed record Settings(int Jobs, string Preset, string Storage, string? Otlp)
     {
         public static Settings Parse(IReadOnlyList<string> args)
         {
-            var options = new CommandOptions(args, "--jobs", "--preset", "--otlp");
-            return new Settings(options.Int("--jobs", 16, min: 1), options.OneOf("--preset", "medium", [.. TranscodeOptions.Presets]), options.Url("--otlp"));
+            var options = new CommandOptions(args, "--jobs", "--preset", "--storage", "--otlp");
+            return new Settings(
+                options.Int("--jobs", 16, min: 1),
+                options.OneOf("--preset", "medium", [.. TranscodeOptions.Presets]),
+                options.OneOf("--storage", StorageOptions.FileSystem, [StorageOptions.FileSystem, StorageOptions.S3Provider]),
+                options.Url("--otlp"));
         }
     }
 
@@ -501,11 +544,12 @@ internal static class WorkerBenchmark
     /// </summary>
     internal sealed class Rig : IAsyncDisposable
     {
-        private Rig(string root, string clip, PostgresServer server)
+        private Rig(string root, string clip, PostgresServer server, CephS3Server? s3)
         {
             Root = root;
             Clip = clip;
             Server = server;
+            S3 = s3;
         }
 
         /// <summary>The benchmark references Mixillo.Worker, so the build copies the worker (with its runtimeconfig) here.</summary>
@@ -517,14 +561,17 @@ internal static class WorkerBenchmark
 
         public PostgresServer Server { get; }
 
+        /// <summary>Set when storage is S3: each configuration gets a bucket of its own.</summary>
+        public CephS3Server? S3 { get; }
+
         /// <summary>Why workers cannot be measured here, or null.</summary>
         public static string? Missing() =>
             !OperatingSystem.IsLinux() ? "The worker benchmark reads /proc; it runs on Linux only."
             : !File.Exists(WorkerDll) ? $"{WorkerDll} is missing; build the benchmark project first."
             : null;
 
-        /// <summary>Makes the clip and starts PostgreSQL; the folder and the server go when this is disposed (or if starting fails).</summary>
-        public static async Task<Rig> StartAsync(TextWriter stdout, CancellationToken cancellationToken)
+        /// <summary>Makes the clip and starts PostgreSQL (and an S3 gateway); the folder and the servers go when this is disposed (or if starting fails).</summary>
+        public static async Task<Rig> StartAsync(TextWriter stdout, CancellationToken cancellationToken, bool s3 = false)
         {
             var root = Directory.CreateTempSubdirectory("mixillo-workerbench-").FullName;
             try
@@ -539,7 +586,23 @@ internal static class WorkerBenchmark
                 var started = Stopwatch.StartNew();
                 var server = await PostgresServer.StartAsync(cancellationToken);
                 await stdout.WriteLineAsync(Invariant($"PostgreSQL started on port {server.Port} in {started.Elapsed.TotalSeconds:0.0} s; worker {WorkerDll}"));
-                return new Rig(root, clip, server);
+                if (!s3)
+                {
+                    return new Rig(root, clip, server, null);
+                }
+
+                try
+                {
+                    started.Restart();
+                    var gateway = await CephS3Server.StartAsync(cancellationToken);
+                    await stdout.WriteLineAsync(Invariant($"Ceph S3 gateway started at {gateway.ServiceUrl} in {started.Elapsed.TotalSeconds:0.0} s"));
+                    return new Rig(root, clip, server, gateway);
+                }
+                catch
+                {
+                    await server.DisposeAsync();
+                    throw;
+                }
             }
             catch
             {
@@ -558,6 +621,11 @@ internal static class WorkerBenchmark
 
         public async ValueTask DisposeAsync()
         {
+            if (S3 is not null)
+            {
+                await S3.DisposeAsync();
+            }
+
             await Server.DisposeAsync();
             Directory.Delete(Root, recursive: true);
         }

@@ -90,6 +90,7 @@ public sealed partial class UploadService
                     Source = new SourceFile { Key = sourceKey, OriginalName = session.FileName, SizeBytes = session.FileSize, MimeType = session.MimeType },
                     Options = defaults,
                     EstimatedCost = CostModel.Estimate(source.DurationSeconds, source.SizeBytes, defaults, prices),
+                    Probe = source,
                 };
                 // Before the copy: a job the store would refuse must not leave a source behind under sources/.
                 try

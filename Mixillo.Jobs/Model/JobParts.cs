@@ -1,3 +1,5 @@
+using Mixillo.Media.Probing;
+
 namespace Mixillo.Jobs.Model;
 
 /// <summary>The uploaded source: where it is in storage and what ffprobe said of it (once fetched).</summary>
@@ -31,6 +33,18 @@ public sealed record SourceInfo
     public long BitrateBps { get; init; }
 
     public string? Format { get; init; }
+
+    public static SourceInfo Of(SourceMetadata probe) => new()
+    {
+        DurationSeconds = probe.DurationSeconds,
+        Width = probe.Video.Width,
+        Height = probe.Video.Height,
+        FramesPerSecond = probe.Video.FramesPerSecond,
+        VideoCodec = probe.Video.Codec,
+        AudioCodec = probe.Audio?.Codec,
+        BitrateBps = probe.BitrateBps,
+        Format = probe.FormatName,
+    };
 }
 
 /// <summary>What the job is asked to produce, as the job document stores it; the defaults are the engine's.</summary>

@@ -1,3 +1,5 @@
+using Mixillo.Media.Probing;
+
 namespace Mixillo.Jobs.Model;
 
 /// <summary>What it takes to enqueue a transcode.</summary>
@@ -23,6 +25,9 @@ public sealed record NewJob
 
     /// <summary>What the enqueuer expects the job to cost, when it knows the source's duration (the worker adds one at fetch otherwise).</summary>
     public JobCost? EstimatedCost { get; init; }
+
+    /// <summary>The source's probe, when the enqueuer made one (an upload's <c>complete</c>): the worker does not probe again.</summary>
+    public SourceMetadata? Probe { get; init; }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad field.</summary>
     public void Validate()

@@ -1,3 +1,5 @@
+using Mixillo.Media.Probing;
+
 namespace Mixillo.Jobs.Model;
 
 /// <summary>The job's work: its tasks and what they produced (outputs, thumbnails, preview, audio, the source's metadata, usage).</summary>
@@ -87,10 +89,14 @@ public sealed partial class TranscodeJob
         Thumbnails.Add(thumbnail);
     }
 
-    /// <summary>Records what probing the source found, and the estimate from it unless the job already has one.</summary>
-    public void RecordSource(SourceInfo metadata, long sizeBytes, JobCost estimate)
+    /// <summary>
+    /// Records what probing the source found (kept whole, so no later stage probes again), and the estimate from it
+    /// unless the job already has one.
+    /// </summary>
+    public void RecordSource(SourceMetadata probe, JobCost estimate)
     {
-        _sourceFile = _sourceFile with { Metadata = metadata, SizeBytes = sizeBytes };
+        Probe = probe;
+        _sourceFile = _sourceFile with { Metadata = SourceInfo.Of(probe), SizeBytes = probe.SizeBytes };
         EstimatedCost ??= estimate;
     }
 

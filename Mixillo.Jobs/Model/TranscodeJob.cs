@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Mixillo.Jobs.Events;
+using Mixillo.Media.Probing;
 
 namespace Mixillo.Jobs.Model;
 
@@ -89,6 +90,10 @@ public sealed partial class TranscodeJob
     [JsonInclude]
     public JobCost? ActualCost { get; internal set; }
 
+    /// <summary>What probing the source found, whole (from <c>complete</c>, or the fetch stage for a job enqueued by an admin).</summary>
+    [JsonInclude]
+    public SourceMetadata? Probe { get; internal set; }
+
     [JsonInclude]
     public JobUsage Usage { get; internal set; } = JobUsage.None;
 
@@ -103,6 +108,13 @@ public sealed partial class TranscodeJob
     /// <summary>A delayed job (backing off after a failure) is not claimed before this.</summary>
     [JsonInclude]
     public DateTimeOffset? NotBefore { get; internal set; }
+
+    /// <summary>
+    /// The worker that fetched the source and keeps it: until <see cref="NotBefore"/> only it may claim the next stage
+    /// (see <see cref="HoldFor"/>).
+    /// </summary>
+    [JsonInclude]
+    public string? HeldFor { get; internal set; }
 
     [JsonInclude]
     public DateTimeOffset? StartedAt { get; internal set; }
@@ -165,6 +177,7 @@ public sealed partial class TranscodeJob
             Tasks = [.. tasks.Select(type => new JobTask { TaskId = JobJson.Name(type), Type = type })],
             MaxRetries = maxRetries,
             EstimatedCost = job.EstimatedCost,
+            Probe = job.Probe,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -182,6 +195,8 @@ public sealed partial class TranscodeJob
     {
         Move(JobStatus.Processing, now);
         Worker = new WorkerInfo(workerId, hostname, now, now);
+        NotBefore = null;
+        HeldFor = null;
         if (StartedAt is null)
         {
             StartedAt = now;
@@ -261,6 +276,22 @@ public sealed partial class TranscodeJob
         NotBefore = null;
         Worker = null;
         return false;
+    }
+
+    /// <summary>
+    /// Gives <paramref name="workerId"/> the first claim on the stage just queued, until <paramref name="until"/>:
+    /// the worker that fetched the source keeps it in scratch and takes the next stage without downloading it again.
+    /// After that any worker may claim it, as it may any queued job.
+    /// </summary>
+    public void HoldFor(string workerId, DateTimeOffset until)
+    {
+        if (Status != JobStatus.Queued)
+        {
+            throw new IllegalTransitionException(JobId, Status, JobStatus.Queued);
+        }
+
+        HeldFor = workerId;
+        NotBefore = until;
     }
 
     /// <summary>

@@ -26,6 +26,12 @@ public interface IJobQueue
     /// <summary>As <see cref="ClaimAsync(string, string, CancellationToken)"/>, for a worker that takes only some stages.</summary>
     Task<ClaimResult> ClaimAsync(string workerId, string hostname, IReadOnlyCollection<JobStage> stages, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Claims the job held for this worker (<see cref="TranscodeJob.HoldFor"/>) while it is still queued and still held
+    /// for it, whatever its place in the queue; nothing when another worker took it or it was cancelled meanwhile.
+    /// </summary>
+    Task<ClaimResult> ClaimHeldAsync(string jobId, string workerId, string hostname, CancellationToken cancellationToken);
+
     /// <summary>Renews the lease; returns true when the job has been asked to cancel. Throws <see cref="LeaseLostException"/>.</summary>
     Task<bool> HeartbeatAsync(JobLease lease, CancellationToken cancellationToken);
 

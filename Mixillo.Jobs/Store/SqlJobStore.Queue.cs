@@ -151,6 +151,30 @@ public abstract partial class SqlJobStore
         return new ClaimResult(job, new JobLease(job.JobId, workerId, job.LeaseToken), null);
     }
 
+    public async Task<ClaimResult> ClaimHeldAsync(string jobId, string workerId, string hostname, CancellationToken cancellationToken)
+    {
+        await using var scope = await BeginWriteAsync(cancellationToken);
+        TranscodeJob job;
+        try
+        {
+            job = await LoadAsync(scope, jobId, cancellationToken);
+        }
+        catch (JobNotFoundException)
+        {
+            return ClaimResult.Nothing;
+        }
+
+        if (job.Status != JobStatus.Queued || job.HeldFor != workerId)
+        {
+            return ClaimResult.Nothing;
+        }
+
+        job.Start(workerId, hostname, Time.GetUtcNow());
+        await SaveAsync(scope, job, cancellationToken);
+        await scope.CommitAsync(cancellationToken);
+        return new ClaimResult(job, new JobLease(job.JobId, workerId, job.LeaseToken), null);
+    }
+
     public async Task<bool> HeartbeatAsync(JobLease lease, CancellationToken cancellationToken)
     {
         var job = await UpdateAsync(lease, (job, now) => job.Heartbeat(now), cancellationToken);

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Mixillo.Jobs.Store;
 using Mixillo.Tests.Support;
 
 namespace Mixillo.Tests.Api;
@@ -86,6 +88,9 @@ public sealed class UploadStoryTests(Clips clips, EmbeddedApiFactory api) : ICla
         while (content.GetProperty("status").GetString() == "processing" && clock.Elapsed < TimeSpan.FromMinutes(2));
 
         Assert.Equal("ready", content.GetProperty("status").GetString());
+        // complete's probe travels in the job: the worker read the source once and did not probe it again.
+        var job = await api.Services.GetRequiredService<IJobQueries>().GetAsync(completed.GetProperty("jobId").GetString()!, CancellationToken.None);
+        Assert.Equal((file.LongLength, file.LongLength), (job!.Probe!.SizeBytes, job.Usage.BytesRead));
         var playback = content.GetProperty("playback");
         Assert.Equal(["480p", "360p"], playback.GetProperty("renditions").EnumerateArray().Select(r => r.GetProperty("quality").GetString()));
         Assert.Equal(2, playback.GetProperty("thumbnails").GetArrayLength());

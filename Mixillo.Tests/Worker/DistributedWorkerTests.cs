@@ -1,4 +1,5 @@
 using Mixillo.Jobs.Model;
+using Mixillo.Media;
 using Mixillo.Tests.Storage;
 using Mixillo.Tests.Support;
 using Mixillo.TestServers;
@@ -75,5 +76,78 @@ public sealed class DistributedWorkerTests(DistributedFixture servers, Clips cli
         Assert.All(done.Errors, e => Assert.Equal(("storage_unavailable", true), (e.Code, e.Retryable)));
         Assert.Contains($"videos/{job.ContentId}/hls/master.m3u8", await _deployment.KeysAsync($"videos/{job.ContentId}/"));
         Assert.Empty(await _deployment.KeysAsync("staging/"));
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task The_worker_that_fetched_a_source_processes_it_without_downloading_or_probing_it_again()
+    {
+        using var tools = new TempFolder();
+        var ffprobe = LoggingFfprobe(tools);
+        await _deployment.StartWorkerAsync(new() { ["Media:FfprobePath"] = ffprobe });
+        var clip = clips["portrait"];
+        var size = new FileInfo(clip).Length;
+
+        // An upload's job carries complete's probe; an admin's enqueue does not, so its fetch probes.
+        var uploaded = await _deployment.EnqueueAsync(clip, Fast, probe: await new MediaEngine(new MediaOptions(), TimeProvider.System).ProbeAsync(clip, CancellationToken.None));
+        var enqueued = await _deployment.EnqueueAsync(clip, Fast);
+        foreach (var job in new[] { uploaded, enqueued })
+        {
+            var done = await _deployment.WaitForFinalAsync(job.JobId, TimeSpan.FromMinutes(2));
+            Assert.Equal(JobStatus.Completed, done.Status);
+            Assert.Equal(size, done.Usage.BytesRead);
+            Assert.Equal(4, done.SourceFile.Metadata!.DurationSeconds, precision: 0);
+        }
+
+        var runs = File.ReadAllLines(ffprobe + ".log").Where(line => line.Contains("/source", StringComparison.Ordinal)).ToList();
+        Assert.DoesNotContain(runs, line => line.Contains(uploaded.JobId, StringComparison.Ordinal));
+        // The admin's job is probed once, by its fetch (lease 1), never by its process stage.
+        var probes = runs.Where(line => line.Contains(enqueued.JobId, StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(probes);
+        Assert.All(probes, line => Assert.Contains($"{enqueued.JobId}-1/source", line, StringComparison.Ordinal));
+        await ScratchEmptiesAsync();
+    }
+
+    [Fact]
+    public async Task Without_the_hold_each_stage_downloads_the_source_and_a_fetch_only_worker_hands_over_as_before()
+    {
+        var unholding = await _deployment.StartWorkerAsync(new() { ["Worker:NextStageHold"] = "00:00:00" });
+        var size = new FileInfo(clips["portrait"]).Length;
+        var unheld = await _deployment.EnqueueAsync(clips["portrait"], Fast);
+        var done = await _deployment.WaitForFinalAsync(unheld.JobId, TimeSpan.FromMinutes(2));
+        Assert.Equal((JobStatus.Completed, 2 * size), (done.Status, done.Usage.BytesRead));
+
+        // A worker that does not process holds nothing: the next stage goes to whoever takes it, at once.
+        await unholding.StopAsync();
+        await _deployment.StartWorkerAsync(new() { ["Worker:Stages"] = "fetch" });
+        var handed = await _deployment.EnqueueAsync(clips["portrait"], Fast);
+        var fetched = await _deployment.WaitForAsync(handed.JobId, j => j.Stage == JobStage.Process, TimeSpan.FromMinutes(1));
+        Assert.Equal((JobStatus.Queued, null, null), (fetched.Status, fetched.HeldFor, fetched.NotBefore));
+        await _deployment.StartWorkerAsync(new() { ["Worker:Stages"] = "process,publish" });
+        done = await _deployment.WaitForFinalAsync(handed.JobId, TimeSpan.FromMinutes(2));
+        Assert.Equal((JobStatus.Completed, 2 * size), (done.Status, done.Usage.BytesRead));
+        await ScratchEmptiesAsync();
+    }
+
+    /// <summary>An ffprobe that logs each run's arguments to its path + ".log", then runs the real one.</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private static string LoggingFfprobe(TempFolder folder)
+    {
+        var path = folder.File("ffprobe");
+        File.WriteAllText(path, $"#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{path}.log'\nexec ffprobe \"$@\"\n");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return path;
+    }
+
+    /// <summary>Nothing stays in scratch, kept sources included, once the stages have ended (their cleanup follows the job's last write).</summary>
+    private async Task ScratchEmptiesAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (Directory.EnumerateFiles(_deployment.ScratchRoot, "*", SearchOption.AllDirectories).Any() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Empty(Directory.EnumerateFiles(_deployment.ScratchRoot, "*", SearchOption.AllDirectories));
     }
 }

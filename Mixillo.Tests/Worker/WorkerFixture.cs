@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Mixillo.Jobs.Model;
 using Mixillo.Jobs.Storage;
 using Mixillo.Jobs.Store;
+using Mixillo.Media.Probing;
 using Mixillo.TestServers;
 using Mixillo.Tests.Stores;
 using Mixillo.Tests.Support;
@@ -83,13 +84,13 @@ public sealed class Deployment : IAsyncDisposable
         return host;
     }
 
-    /// <summary>Uploads a clip as a source and enqueues a job for it.</summary>
-    public async Task<TranscodeJob> EnqueueAsync(string clip, JobOptions options, int priority = NewJob.DefaultPriority)
+    /// <summary>Uploads a clip as a source and enqueues a job for it (with <paramref name="probe"/>, as an upload's <c>complete</c> does).</summary>
+    public async Task<TranscodeJob> EnqueueAsync(string clip, JobOptions options, int priority = NewJob.DefaultPriority, SourceMetadata? probe = null)
     {
         var key = $"uploads/user_1/{Guid.NewGuid():N}{Path.GetExtension(clip)}";
         await Storage.PutFileAsync(key, clip, CancellationToken.None);
         return await Store.CreateAsync(
-            JobFactory.New(priority, options: options) with { Source = new SourceFile { Key = key, OriginalName = Path.GetFileName(clip), SizeBytes = new FileInfo(clip).Length } },
+            JobFactory.New(priority, options: options) with { Source = new SourceFile { Key = key, OriginalName = Path.GetFileName(clip), SizeBytes = new FileInfo(clip).Length }, Probe = probe },
             queue: true,
             CancellationToken.None);
     }

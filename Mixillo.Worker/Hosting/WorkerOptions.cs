@@ -28,6 +28,13 @@ public sealed class WorkerOptions
     /// <summary>The stage's progress is written at most this often.</summary>
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long the worker that fetched a job's source has the first claim on its process stage: it keeps the file and
+    /// takes the stage at once, so the source crosses the network once. Another worker may take it after this (the
+    /// fetching one stopped, or is full). Zero turns it off: every stage downloads what it needs.
+    /// </summary>
+    public TimeSpan NextStageHold { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How often staging that no job needs any more is looked for and removed (<see cref="StagingSweeper"/>).</summary>
     public TimeSpan StagingSweepInterval { get; set; } = TimeSpan.FromMinutes(10);
 
@@ -54,6 +61,11 @@ public sealed class WorkerOptions
         if (MinFreeBytes < 0)
         {
             throw new ArgumentException($"{Section}:MinFreeBytes cannot be negative.");
+        }
+
+        if (NextStageHold < TimeSpan.Zero || NextStageHold > TimeSpan.FromMinutes(5))
+        {
+            throw new ArgumentException($"{Section}:NextStageHold must be between 0 and 00:05:00.");
         }
 
         if (ShutdownGrace < TimeSpan.Zero)

@@ -17,6 +17,7 @@ internal sealed partial class WorkerService(
     IJobStore store,
     MigrationService migration,
     StageExecutor runner,
+    StageStorage transfers,
     StagingSweeper sweeper,
     WorkerOptions options,
     QueueOptions queue,
@@ -81,6 +82,7 @@ internal sealed partial class WorkerService(
     {
         var stages = options.StageList;
         var space = floors.Single(kind => kind.Work == Health.SpaceFloors.Stages);
+        string? held = null;
         while (!stopping.IsCancellationRequested)
         {
             try
@@ -95,11 +97,17 @@ internal sealed partial class WorkerService(
                 }
 
                 // Not cancelled by shutdown: a claim committed as the call was cancelled would orphan its job.
-                var claim = await store.ClaimAsync(identity.WorkerId, identity.Hostname, stages, CancellationToken.None);
+                var claim = held is { } jobId ? await ClaimHeldAsync(jobId) : ClaimResult.Nothing;
+                held = null;
+                if (!claim.Claimed)
+                {
+                    claim = await store.ClaimAsync(identity.WorkerId, identity.Hostname, stages, CancellationToken.None);
+                }
+
                 pulse.Beat();
                 if (claim.Claimed)
                 {
-                    await runner.RunAsync(claim.Job!, claim.Lease!, stopping.IsCancellationRequested ? new CancellationToken(canceled: true) : hardStop);
+                    held = await runner.RunAsync(claim.Job!, claim.Lease!, stopping.IsCancellationRequested ? new CancellationToken(canceled: true) : hardStop);
                     continue;
                 }
 
@@ -121,6 +129,12 @@ internal sealed partial class WorkerService(
                 LogUnexpected(ex);
                 await PauseAsync(stopping);
             }
+        }
+
+        // Stopping: the held stage goes to another worker when its hold ends.
+        if (held is { } left)
+        {
+            transfers.DropKept(identity.WorkerId, left);
         }
     }
 
@@ -160,6 +174,24 @@ internal sealed partial class WorkerService(
             TimeProvider.System,
             ex => LogSweepFailed(ex.Message),
             stopping);
+
+    /// <summary>The stage held for this worker after its fetch; the kept source goes when the job is no longer there to take.</summary>
+    private async Task<ClaimResult> ClaimHeldAsync(string jobId)
+    {
+        var claim = ClaimResult.Nothing;
+        try
+        {
+            claim = await store.ClaimHeldAsync(jobId, identity.WorkerId, identity.Hostname, CancellationToken.None);
+            return claim;
+        }
+        finally
+        {
+            if (!claim.Claimed)
+            {
+                transfers.DropKept(identity.WorkerId, jobId);
+            }
+        }
+    }
 
     private static async Task PauseAsync(CancellationToken stopping)
     {

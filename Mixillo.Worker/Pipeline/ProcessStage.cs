@@ -17,7 +17,7 @@ internal sealed class ProcessStage(StageStorage transfers, MediaEngine engine, C
 
     public async Task RunAsync(StageContext context, CancellationToken cancellationToken)
     {
-        var (input, source) = await transfers.SourceAsync(context, cancellationToken);
+        var (input, source) = await transfers.SourceAsync(context, keep: false, cancellationToken);
         var job = context.Job;
         var transcode = job.Options.ToTranscodeOptions();
         var output = Path.Combine(context.Scratch, "out");

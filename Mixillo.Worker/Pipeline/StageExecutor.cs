@@ -12,7 +12,8 @@ namespace Mixillo.Worker.Pipeline;
 /// Runs one claimed stage of a job (an <see cref="IStage"/>: fetch, process or publish) under its lease, with a
 /// <see cref="StageWatchdog"/> beside it, and settles the outcome: completed; cancelled (at the user's request);
 /// released (at shutdown); lease lost (the job is someone else's now); or failed (recorded, and retried when it may
-/// pass). Records the stage's span and metrics, and removes its scratch.
+/// pass). Records the stage's span and metrics, and removes its scratch, and the kept source unless the next stage is
+/// held for this worker.
 /// </summary>
 internal sealed partial class StageExecutor(
     IEnumerable<IStage> stages,
@@ -28,7 +29,8 @@ internal sealed partial class StageExecutor(
     private readonly Dictionary<JobStage, IStage> _stages = stages.ToDictionary(s => s.Stage);
 
     /// <param name="hardStop">Cancelled when the host's shutdown grace runs out: the stage is released, not failed.</param>
-    public async Task RunAsync(TranscodeJob job, JobLease lease, CancellationToken hardStop)
+    /// <returns>The job's id when its next stage is held for this worker (<see cref="IJobQueue.ClaimHeldAsync"/> takes it).</returns>
+    public async Task<string?> RunAsync(TranscodeJob job, JobLease lease, CancellationToken hardStop)
     {
         var stageName = JobJson.Name(job.Stage);
         var started = time.GetTimestamp();
@@ -85,10 +87,17 @@ internal sealed partial class StageExecutor(
             DeleteScratch(scratch);
         }
 
+        var held = outcome == "completed" && context.Job.HeldFor == lease.WorkerId;
+        if (!held)
+        {
+            transfers.DropKept(lease.WorkerId, job.JobId);
+        }
+
         PipelineTelemetry.StageDuration.Record(
             time.GetElapsedTime(started).TotalSeconds, new(JobsTelemetry.Stage, stageName), new(PipelineTelemetry.Outcome, outcome));
         activity?.SetTag(PipelineTelemetry.Outcome, outcome);
         PipelineTelemetry.RecordFinished(context.Job);
+        return held ? job.JobId : null;
     }
 
     /// <summary>The last write of a stage that is being stopped: the lease may be gone or the store away; stuck recovery then does the rest.</summary>

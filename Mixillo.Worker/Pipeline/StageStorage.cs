@@ -4,27 +4,65 @@ using Mixillo.Jobs.Pipeline;
 using Mixillo.Jobs.Storage;
 using Mixillo.Media;
 using Mixillo.Media.Probing;
+using Mixillo.Worker.Hosting;
 
 namespace Mixillo.Worker.Pipeline;
 
 /// <summary>The stages' transfers between object storage and scratch, each counted in the stage's usage.</summary>
-internal sealed partial class StageStorage(IObjectStorage storage, MediaEngine engine, ILogger<StageStorage> logger)
+internal sealed partial class StageStorage(IObjectStorage storage, MediaEngine engine, WorkerOptions options, ILogger<StageStorage> logger)
 {
-    /// <summary>The source, downloaded into scratch and probed (both stages that need it do this: they may run on different machines).</summary>
-    public async Task<(string Path, SourceMetadata Source)> SourceAsync(StageContext context, CancellationToken cancellationToken)
+    /// <summary>
+    /// The source in scratch and its probe. A source this worker fetched and kept (<see cref="Kept"/>) is used where it
+    /// is; any other is downloaded. The probe is the job's (from <c>complete</c> or the fetch stage) when it has one:
+    /// only a job enqueued by an admin is probed here, once, at fetch.
+    /// </summary>
+    /// <param name="keep">Download into <see cref="Kept"/>, where it outlives the stage (the fetch stage, when the next is held).</param>
+    public async Task<(string Path, SourceMetadata Source)> SourceAsync(StageContext context, bool keep, CancellationToken cancellationToken)
     {
         var key = context.Job.SourceFile.Key;
-        var path = Path.Combine(context.Scratch, "source" + Path.GetExtension(key));
-        try
+        var kept = Path.Combine(Kept(context.Lease.WorkerId, context.Job.JobId), "source" + Path.GetExtension(key));
+        var path = File.Exists(kept) ? kept : Path.Combine(context.Scratch, "source" + Path.GetExtension(key));
+        if (path != kept)
         {
-            await DownloadAsync(context, key, path, cancellationToken);
-        }
-        catch (ObjectNotFoundException)
-        {
-            throw new MediaException(ErrorCatalog.SourceMissing, $"The source '{key}' is not in storage.");
+            try
+            {
+                await DownloadAsync(context, key, path, cancellationToken);
+            }
+            catch (ObjectNotFoundException)
+            {
+                throw new MediaException(ErrorCatalog.SourceMissing, $"The source '{key}' is not in storage.");
+            }
         }
 
-        return (path, await engine.ProbeAsync(path, cancellationToken));
+        var source = context.Job.Probe ?? await engine.ProbeAsync(path, cancellationToken);
+        if (keep && path != kept)
+        {
+            // Whole or not at all: a file in Kept is always a complete download.
+            Directory.CreateDirectory(Path.GetDirectoryName(kept)!);
+            File.Move(path, kept);
+            path = kept;
+        }
+
+        return (path, source);
+    }
+
+    /// <summary>
+    /// Where a fetched source waits for the same worker's process stage: beside the stages' scratch, so a worker that
+    /// crashes leaves it to <see cref="Core.ScratchCleaner"/> like the rest.
+    /// </summary>
+    public string Kept(string workerId, string jobId) => Path.Combine(options.ScratchRoot, workerId, jobId + "-source");
+
+    /// <summary>Removes a kept source: the job's next stage ran, or went to another worker.</summary>
+    public void DropKept(string workerId, string jobId)
+    {
+        try
+        {
+            Directory.Delete(Kept(workerId, jobId), recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Nothing was kept.
+        }
     }
 
     /// <summary>Uploads the files under <paramref name="folder"/> (those <paramref name="only"/> takes) to <paramref name="prefix"/>, in key order.</summary>
