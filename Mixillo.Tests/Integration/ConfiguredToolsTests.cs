@@ -21,15 +21,13 @@ public sealed class ConfiguredToolsTests(Clips clips) : IDisposable
     public async Task Every_probe_of_a_source_runs_the_configured_ffprobe()
     {
         // Named as a pinned build would be: not "ffprobe".
-        var pinned = _folder.File("ffprobe-pinned");
-        await File.WriteAllTextAsync(pinned, $"#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{pinned}.log'\nexec ffprobe \"$@\"\n");
-        File.SetUnixFileMode(pinned, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var pinned = LoggingFfprobe.Create(_folder, "ffprobe-pinned");
         var engine = new MediaEngine(new MediaOptions { FfprobePath = pinned }, TimeProvider.System);
 
         var source = await engine.ProbeAsync(clips["portrait"], CancellationToken.None);
 
         Assert.Equal(4, source.DurationSeconds, precision: 0);
-        var runs = await File.ReadAllLinesAsync(pinned + ".log");
+        var runs = LoggingFfprobe.Runs(pinned);
         // The probe itself (format and streams) and the read of the last second: both through the pinned build.
         Assert.Contains(runs, run => run.Contains("-show_format", StringComparison.Ordinal) && run.Contains("-show_streams", StringComparison.Ordinal));
         Assert.Contains(runs, run => run.Contains("-read_intervals", StringComparison.Ordinal));

@@ -83,7 +83,7 @@ public sealed class DistributedWorkerTests(DistributedFixture servers, Clips cli
     public async Task The_worker_that_fetched_a_source_processes_it_without_downloading_or_probing_it_again()
     {
         using var tools = new TempFolder();
-        var ffprobe = LoggingFfprobe(tools);
+        var ffprobe = LoggingFfprobe.Create(tools);
         await _deployment.StartWorkerAsync(new() { ["Media:FfprobePath"] = ffprobe });
         var clip = clips["portrait"];
         var size = new FileInfo(clip).Length;
@@ -99,7 +99,7 @@ public sealed class DistributedWorkerTests(DistributedFixture servers, Clips cli
             Assert.Equal(4, done.SourceFile.Metadata!.DurationSeconds, precision: 0);
         }
 
-        var runs = File.ReadAllLines(ffprobe + ".log").Where(line => line.Contains("/source", StringComparison.Ordinal)).ToList();
+        var runs = LoggingFfprobe.Runs(ffprobe).Where(line => line.Contains("/source", StringComparison.Ordinal)).ToList();
         Assert.DoesNotContain(runs, line => line.Contains(uploaded.JobId, StringComparison.Ordinal));
         // The admin's job is probed once, by its fetch (lease 1), never by its process stage.
         var probes = runs.Where(line => line.Contains(enqueued.JobId, StringComparison.Ordinal)).ToList();
@@ -127,16 +127,6 @@ public sealed class DistributedWorkerTests(DistributedFixture servers, Clips cli
         done = await _deployment.WaitForFinalAsync(handed.JobId, TimeSpan.FromMinutes(2));
         Assert.Equal((JobStatus.Completed, 2 * size), (done.Status, done.Usage.BytesRead));
         await ScratchEmptiesAsync();
-    }
-
-    /// <summary>An ffprobe that logs each run's arguments to its path + ".log", then runs the real one.</summary>
-    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-    private static string LoggingFfprobe(TempFolder folder)
-    {
-        var path = folder.File("ffprobe");
-        File.WriteAllText(path, $"#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{path}.log'\nexec ffprobe \"$@\"\n");
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        return path;
     }
 
     /// <summary>Nothing stays in scratch, kept sources included, once the stages have ended (their cleanup follows the job's last write).</summary>
