@@ -31,6 +31,14 @@ internal sealed class CommandOptions
         : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max ? value
         : throw Bad(name, text);
 
+    /// <summary>Comma-separated numbers, each within [min, max].</summary>
+    public IReadOnlyList<double> Doubles(string name, IReadOnlyList<double> fallback, double min, double max) =>
+        !_values.TryGetValue(name, out var text) ? fallback
+        : text.Split(',', StringSplitOptions.TrimEntries) is var parts
+            && parts.All(p => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+            ? [.. parts.Select(p => double.Parse(p, NumberStyles.Float, CultureInfo.InvariantCulture))]
+        : throw Bad(name, text);
+
     public string OneOf(string name, string fallback, IReadOnlyCollection<string> allowed) =>
         !_values.TryGetValue(name, out var text) ? fallback
         : allowed.Contains(text, StringComparer.Ordinal) ? text

@@ -14,6 +14,7 @@ return args switch
     ["worker", .. var rest] => await RunAsync(WorkerBenchmark.Synopsis, () => WorkerBenchmark.Settings.Parse(rest), s => WorkerBenchmark.RunAsync(s, Console.Out, Console.Error, cancellation.Token)),
     ["api", .. var rest] => await RunAsync(ApiBenchmark.Synopsis, () => ApiBenchmark.Settings.Parse(rest), s => ApiBenchmark.RunAsync(s, Console.Out, Console.Error, cancellation.Token)),
     ["events", .. var rest] => await RunAsync(EventsBenchmark.Synopsis, () => EventsBenchmark.Settings.Parse(rest), s => EventsBenchmark.RunAsync(s, Console.Out, Console.Error, cancellation.Token)),
+    ["playable", .. var rest] => await RunAsync(PlayableBenchmark.Synopsis, () => PlayableBenchmark.Settings.Parse(rest), s => PlayableBenchmark.RunAsync(s, Console.Out, Console.Error, cancellation.Token)),
     ["apphost", .. var rest] => await RunAsync(AppHostBenchmark.Synopsis, () => AppHostBenchmark.Settings.Parse(rest), s => AppHostBenchmark.RunAsync(s, Console.Out, Console.Error, cancellation.Token)),
     _ => Usage(),
 };
@@ -59,5 +60,6 @@ static int Usage()
     Console.Error.WriteLine("  " + ApiBenchmark.Synopsis);
     Console.Error.WriteLine("  " + EventsBenchmark.Synopsis);
     Console.Error.WriteLine("  " + AppHostBenchmark.Synopsis);
+    Console.Error.WriteLine("  " + PlayableBenchmark.Synopsis);
     return 2;
 }
