@@ -171,12 +171,16 @@ public static class FfmpegArguments
         return args;
     }
 
-    /// <summary>A test pattern with motion (and a tone): the demo clip, test media and benchmark sources come from here, never from downloads.</summary>
-    public static IReadOnlyList<string> Synthetic(string path, string size, double fps, double seconds, bool withAudio) =>
+    /// <summary>
+    /// A test pattern with motion (and a tone): the demo clip, test media and benchmark sources come from here, never from
+    /// downloads. With <paramref name="cameraKbps"/>, grain is added and the video capped at that rate, as a camera records.
+    /// </summary>
+    public static IReadOnlyList<string> Synthetic(string path, string size, double fps, double seconds, bool withAudio, int? cameraKbps = null) =>
     [
         .. Common,
         "-f", "lavfi", "-i", Invariant($"testsrc2=size={size}:rate={fps}:duration={seconds}"),
         .. withAudio ? new[] { "-f", "lavfi", "-i", Invariant($"sine=frequency=440:sample_rate=48000:duration={seconds}") } : [],
+        .. cameraKbps is { } kbps ? new[] { "-vf", "noise=alls=20:allf=t+u", "-b:v", Kbps(kbps), "-maxrate", Kbps(kbps), "-bufsize", Kbps(2 * kbps) } : [],
         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
         .. withAudio ? new[] { "-c:a", "aac", "-b:a", "128k" } : [],
         "-movflags", "+faststart", path,
