@@ -16,11 +16,14 @@ public sealed class ScratchFolder : IDisposable
         return new ScratchFolder(path);
     }
 
-    public void Dispose()
+    public void Dispose() => Delete(Path);
+
+    /// <summary>Removes a folder and everything in it; one already gone is fine.</summary>
+    public static void Delete(string path)
     {
         try
         {
-            Directory.Delete(Path, recursive: true);
+            Directory.Delete(path, recursive: true);
         }
         catch (DirectoryNotFoundException)
         {

@@ -109,13 +109,17 @@ public sealed class DistributedWorkerTests(DistributedFixture servers, Clips cli
     }
 
     [Fact]
-    public async Task Without_the_hold_each_stage_downloads_the_source_and_a_fetch_only_worker_hands_over_as_before()
+    public async Task Without_the_hold_only_the_stages_that_need_the_file_download_it_and_a_fetch_only_worker_hands_over_as_before()
     {
         var unholding = await _deployment.StartWorkerAsync(new() { ["Worker:NextStageHold"] = "00:00:00" });
         var size = new FileInfo(clips["portrait"]).Length;
         var unheld = await _deployment.EnqueueAsync(clips["portrait"], Fast);
         var done = await _deployment.WaitForFinalAsync(unheld.JobId, TimeSpan.FromMinutes(2));
         Assert.Equal((JobStatus.Completed, 2 * size), (done.Status, done.Usage.BytesRead));
+        // An upload's job, probed at complete: its fetch only checks that the source is there, so only the encode reads it.
+        var probed = await _deployment.EnqueueAsync(clips["portrait"], Fast, probe: await new MediaEngine(new MediaOptions(), TimeProvider.System).ProbeAsync(clips["portrait"], CancellationToken.None));
+        done = await _deployment.WaitForFinalAsync(probed.JobId, TimeSpan.FromMinutes(2));
+        Assert.Equal((JobStatus.Completed, size), (done.Status, done.Usage.BytesRead));
 
         // A worker that does not process holds nothing: the next stage goes to whoever takes it, at once.
         await unholding.StopAsync();

@@ -5,9 +5,10 @@ using Mixillo.Worker.Hosting;
 namespace Mixillo.Worker.Pipeline;
 
 /// <summary>
-/// Fetch: the source into scratch, probed and validated unless <c>complete</c> did that; its metadata and the job's
-/// estimate recorded. When this worker also processes, it keeps the file and holds the process stage for itself
-/// (<see cref="WorkerOptions.NextStageHold"/>), so the source crosses the network once.
+/// Fetch: the source's metadata and the job's estimate recorded, from <c>complete</c>'s probe or (a job an admin
+/// enqueued) by downloading, probing and validating the source. When this worker also processes, it downloads the
+/// source, keeps it and holds the process stage for itself (<see cref="WorkerOptions.NextStageHold"/>), so the source
+/// crosses the network once; otherwise a probed source is only checked to be there.
 /// </summary>
 internal sealed class FetchStage(StageStorage transfers, CostOptions prices, WorkerOptions options) : IStage
 {
@@ -17,7 +18,7 @@ internal sealed class FetchStage(StageStorage transfers, CostOptions prices, Wor
     {
         context.CurrentTask = JobTaskType.Transcode;
         var hold = options.NextStageHold > TimeSpan.Zero && options.StageList.Contains(JobStage.Process);
-        var (_, source) = await transfers.SourceAsync(context, keep: hold, cancellationToken);
+        var source = hold ? (await transfers.SourceAsync(context, keep: true, cancellationToken)).Source : await transfers.MetadataAsync(context, cancellationToken);
         var recordUsage = context.TakeUsage(prices);
         await context.ChangeAsync(
             (j, now) =>

@@ -17,17 +17,19 @@ internal sealed class ProcessStage(StageStorage transfers, MediaEngine engine, C
 
     public async Task RunAsync(StageContext context, CancellationToken cancellationToken)
     {
-        var (input, source) = await transfers.SourceAsync(context, keep: false, cancellationToken);
         var job = context.Job;
+        var encode = job.Task(JobTaskType.Transcode).Status != JobTaskStatus.Completed;
+        // Only the encode reads the source; packaging an earlier attempt's renditions needs its metadata alone.
+        var (input, source) = encode ? await transfers.SourceAsync(context, keep: false, cancellationToken) : (null, await transfers.MetadataAsync(context, cancellationToken));
         var transcode = job.Options.ToTranscodeOptions();
         var output = Path.Combine(context.Scratch, "out");
         var attempt = OutputKeys.Attempt(job.JobId, context.Lease.Token);
 
-        if (job.Task(JobTaskType.Transcode).Status != JobTaskStatus.Completed)
+        if (encode)
         {
             context.CurrentTask = JobTaskType.Transcode;
             var progress = new Progress<MediaProgress>(p => context.ReportProgress(JobTaskType.Transcode, p.Percent, StageProgress.EncodeOverall(p), p.Step));
-            var encoded = await engine.EncodeAsync(input, source, transcode, output, progress, cancellationToken);
+            var encoded = await engine.EncodeAsync(input!, source, transcode, output, progress, cancellationToken);
             context.Use(cpuSeconds: encoded.ProcessorTime.TotalSeconds);
             await transfers.UploadAsync(context, output, attempt, cancellationToken);
             await EncodeRecord.SaveAsync(context, encoded, attempt, cancellationToken);

@@ -84,7 +84,7 @@ internal sealed partial class StageExecutor(
         {
             await stage.CancelAsync();
             await watching;
-            DeleteScratch(scratch);
+            ScratchFolder.Delete(scratch);
         }
 
         var held = outcome == "completed" && context.Job.HeldFor == lease.WorkerId;
@@ -143,18 +143,6 @@ internal sealed partial class StageExecutor(
         }
 
         return error;
-    }
-
-    private static void DeleteScratch(string scratch)
-    {
-        try
-        {
-            Directory.Delete(scratch, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
-            // Already gone.
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stage {Stage} started (lease {Token})")]

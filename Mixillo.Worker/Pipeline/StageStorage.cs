@@ -30,7 +30,7 @@ internal sealed partial class StageStorage(IObjectStorage storage, MediaEngine e
             }
             catch (ObjectNotFoundException)
             {
-                throw new MediaException(ErrorCatalog.SourceMissing, $"The source '{key}' is not in storage.");
+                throw SourceMissing(key);
             }
         }
 
@@ -47,23 +47,30 @@ internal sealed partial class StageStorage(IObjectStorage storage, MediaEngine e
     }
 
     /// <summary>
+    /// The source's probe when the stage needs no file (a fetch that keeps nothing, a retry that only packages): the
+    /// job's, with the source's presence checked and nothing read; a job without one has its source downloaded and probed.
+    /// </summary>
+    public async Task<SourceMetadata> MetadataAsync(StageContext context, CancellationToken cancellationToken)
+    {
+        if (context.Job.Probe is not { } probe)
+        {
+            return (await SourceAsync(context, keep: false, cancellationToken)).Source;
+        }
+
+        var key = context.Job.SourceFile.Key;
+        return await storage.StatAsync(key, cancellationToken) is null ? throw SourceMissing(key) : probe;
+    }
+
+    /// <summary>
     /// Where a fetched source waits for the same worker's process stage: beside the stages' scratch, so a worker that
     /// crashes leaves it to <see cref="Core.ScratchCleaner"/> like the rest.
     /// </summary>
     public string Kept(string workerId, string jobId) => Path.Combine(options.ScratchRoot, workerId, jobId + "-source");
 
     /// <summary>Removes a kept source: the job's next stage ran, or went to another worker.</summary>
-    public void DropKept(string workerId, string jobId)
-    {
-        try
-        {
-            Directory.Delete(Kept(workerId, jobId), recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
-            // Nothing was kept.
-        }
-    }
+    public void DropKept(string workerId, string jobId) => ScratchFolder.Delete(Kept(workerId, jobId));
+
+    private static MediaException SourceMissing(string key) => new(ErrorCatalog.SourceMissing, $"The source '{key}' is not in storage.");
 
     /// <summary>Uploads the files under <paramref name="folder"/> (those <paramref name="only"/> takes) to <paramref name="prefix"/>, in key order.</summary>
     public async Task UploadAsync(StageContext context, string folder, string prefix, CancellationToken cancellationToken, Func<string, bool>? only = null)
