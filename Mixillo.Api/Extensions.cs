@@ -50,6 +50,7 @@ public static class Extensions
         services.AddSingleton<UploadService>();
         services.AddSingleton<JobCleaner>();
         services.AddSingleton<PublishedContent>();
+        services.AddSingleton<LiveStreams>();
         services.AddHostedService<UploadSweeper>();
         services.AddHostedService<QueueGauges>();
         services.AddSettings<EventOptions>(EventOptions.Section, o => o.Validate());

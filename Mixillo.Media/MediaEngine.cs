@@ -8,11 +8,11 @@ using Mixillo.Media.Running;
 namespace Mixillo.Media;
 
 /// <summary>
-/// One video in, the whole output set out: probe and validate, one decode that writes every rendition,
-/// the thumbnails, the preview and the MP3 (<see cref="EncodeAsync"/>), then HLS/DASH packaging by stream
-/// copy (<see cref="PackageAsync"/>). The worker runs the steps separately, checkpointing between them;
-/// <see cref="TranscodeAsync"/> runs them in a scratch folder inside the output folder, so a failed or
-/// cancelled run leaves nothing behind and a successful one appears by rename.
+/// One video in, the whole output set out: probe and validate, one decode that writes every rendition (and cuts its
+/// HLS segments as it goes), the thumbnails, the preview and the MP3 (<see cref="EncodeAsync"/>), then DASH
+/// (<see cref="PackageAsync"/>). The worker runs the steps separately, checkpointing between them, and publishes the
+/// HLS while it is cut (<see cref="Live"/>); <see cref="TranscodeAsync"/> runs them in a scratch folder inside the
+/// output folder, so a failed or cancelled run leaves nothing behind and a successful one appears by rename.
 /// </summary>
 public sealed class MediaEngine(MediaOptions options, TimeProvider time)
 {
@@ -52,7 +52,7 @@ public sealed class MediaEngine(MediaOptions options, TimeProvider time)
         {
             Source = source,
             Renditions = encoded.Renditions,
-            Hls = packaged.Hls,
+            Hls = encoded.Hls,
             Dash = packaged.Dash,
             Thumbnails = encoded.Thumbnails,
             Preview = encoded.Preview,
@@ -68,7 +68,8 @@ public sealed class MediaEngine(MediaOptions options, TimeProvider time)
 
     /// <summary>
     /// The expensive step: one decode of <paramref name="input"/> writes every rendition, the thumbnails, the
-    /// preview and the MP3 into <paramref name="folder"/>, each then measured with ffprobe.
+    /// preview and the MP3 into <paramref name="folder"/>, each then measured with ffprobe; with HLS, the renditions'
+    /// segments too, their playlists finished as VOD and the master written once the encode ends.
     /// </summary>
     public async Task<EncodeOutput> EncodeAsync(
         string input,
@@ -80,6 +81,11 @@ public sealed class MediaEngine(MediaOptions options, TimeProvider time)
     {
         var plan = EncodePlanner.Plan(source, transcode);
         Directory.CreateDirectory(Path.Combine(folder, OutputLayout.ThumbnailFolder));
+        foreach (var name in plan.Hls ? Packager.VariantNames(plan.Renditions, plan.SourceHasAudio) : [])
+        {
+            Directory.CreateDirectory(Path.Combine(folder, OutputLayout.HlsFolder, name));
+        }
+
         var bounds = SourceBounds.For(source, options);
         var encode = await Runner().RunAsync(
             new FfmpegStep(FfmpegStep.Encode, plan.Renditions.Count, source.DurationSeconds, ErrorCatalog.EncodeFailed) { Source = bounds },
@@ -115,8 +121,10 @@ public sealed class MediaEngine(MediaOptions options, TimeProvider time)
             throw new MediaException(ErrorCatalog.EncodeFailed, "ffmpeg wrote no thumbnails.");
         }
 
+        var hls = plan.Hls ? Streams(OutputLayout.HlsMaster, await Packager.FinishHlsAsync(plan.Renditions, plan.SourceHasAudio, folder, cancellationToken), withPlaylists: true) : null;
         return new EncodeOutput(
             renditions,
+            hls,
             thumbnails,
             plan.Preview is null ? null : await reader.ReadAsync(folder, OutputLayout.Preview, OutputLayout.Preview, cancellationToken),
             plan.AudioTrack ? await reader.ReadAsync(folder, OutputLayout.AudioTrack, OutputLayout.AudioTrack, cancellationToken) : null,
@@ -125,8 +133,9 @@ public sealed class MediaEngine(MediaOptions options, TimeProvider time)
     }
 
     /// <summary>
-    /// The cheap step: HLS and/or DASH from the renditions <see cref="EncodeAsync"/> left in <paramref name="folder"/>,
-    /// by stream copy. Nothing to do when neither is asked for.
+    /// The cheap step: DASH from what <see cref="EncodeAsync"/> left in <paramref name="folder"/>. Over the HLS segments
+    /// when there are (a manifest, no ffmpeg); otherwise ffmpeg cuts the renditions by stream copy. Nothing to do when
+    /// DASH is not asked for.
     /// </summary>
     public async Task<PackageOutput> PackageAsync(
         SourceMetadata source,
@@ -135,37 +144,34 @@ public sealed class MediaEngine(MediaOptions options, TimeProvider time)
         IProgress<MediaProgress>? progress,
         CancellationToken cancellationToken)
     {
-        if (!transcode.Hls && !transcode.Dash)
+        if (!transcode.Dash)
         {
-            return new PackageOutput(null, null, TimeSpan.Zero);
+            return new PackageOutput(null, TimeSpan.Zero);
         }
 
         var plan = EncodePlanner.Plan(source, transcode);
+        if (transcode.Hls)
+        {
+            var over = await Packager.WriteDashOverHlsAsync(plan.Renditions, plan.SourceHasAudio, folder, cancellationToken);
+            return new PackageOutput(Streams(OutputLayout.DashManifest, over, withPlaylists: true), TimeSpan.Zero);
+        }
+
         var runner = Runner();
         var cpu = TimeSpan.Zero;
         runner.Finished += run => cpu += run.ProcessorTime;
-        var variants = await new Packager(runner).PackageAsync(
+        var variants = await new Packager(runner).PackageDashAsync(
             plan.Renditions,
             plan.SourceHasAudio,
             source.DurationSeconds,
             folder,
-            transcode.Hls,
-            transcode.Dash,
             percent => progress?.Report(new MediaProgress(MediaProgress.Package, percent)),
             cancellationToken);
-        return new PackageOutput(
-            transcode.Hls ? Streams(OutputLayout.HlsMaster, variants, withPlaylists: true) : null,
-            transcode.Dash ? Streams(OutputLayout.DashManifest, variants, withPlaylists: transcode.Hls) : null,
-            cpu);
+        return new PackageOutput(Streams(OutputLayout.DashManifest, variants, withPlaylists: false), cpu);
     }
 
-    /// <summary>The DASH manifest over HLS segments already in <paramref name="folder"/>/hls (no ffmpeg).</summary>
-    public async Task<StreamOutput> WriteDashOverHlsAsync(SourceMetadata source, TranscodeOptions transcode, string folder, CancellationToken cancellationToken)
-    {
-        var plan = EncodePlanner.Plan(source, transcode);
-        var variants = await Packager.WriteDashOverHlsAsync(plan.Renditions, plan.SourceHasAudio, folder, cancellationToken);
-        return Streams(OutputLayout.DashManifest, variants, withPlaylists: true);
-    }
+    /// <summary>The HLS of an encode into <paramref name="folder"/> while it runs; null when the job asks for no HLS.</summary>
+    public static LiveHls? Live(SourceMetadata source, TranscodeOptions transcode, string folder) =>
+        EncodePlanner.Plan(source, transcode) is { Hls: true } plan ? new LiveHls(plan.Renditions, plan.SourceHasAudio, folder) : null;
 
     private FfmpegRunner Runner()
     {

@@ -5,10 +5,15 @@ using Mixillo.Jobs.Store;
 
 namespace Mixillo.Api.Apis;
 
-/// <summary>What a client sees of its content: processing, ready (with playback URLs) or failed.</summary>
+/// <summary>
+/// What a client sees of its content: processing, ready (with playback URLs) or failed. Content that is still
+/// processing is <c>playable</c> once its encode has published the first segment of every rendition: its playback
+/// then holds the live HLS (<see cref="LiveStream"/>), which becomes the finished stream at the same URLs.
+/// </summary>
 public sealed record ContentView(
     string ContentId,
     string Status,
+    bool Playable,
     string JobId,
     JobStatus JobStatus,
     JobProgress Progress,
@@ -37,13 +42,20 @@ public sealed record ContentView(
     {
         var status = StatusOf(job.Status);
         var last = job.Errors.LastOrDefault();
+        var playback = status switch
+        {
+            Ready => await Playback.OfAsync(job, key => UrlAsync(storage, key)),
+            Processing => Playback.Live(job),
+            _ => null,
+        };
         return new ContentView(
             job.ContentId,
             status,
+            playback is not null,
             job.JobId,
             job.Status,
             job.Progress,
-            job.Status == JobStatus.Completed ? await Playback.OfAsync(job, key => UrlAsync(storage, key)) : null,
+            playback,
             position is { Position: { } at } ? new QueueView(at, position.EstimatedStart) : null,
             status == Failed ? new ContentError(last?.Code ?? ErrorCatalog.Cancelled.Code, last?.Error ?? "The job was cancelled.") : null);
     }

@@ -1,9 +1,11 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 using Mixillo.Api.Http;
 using Mixillo.Errors;
 using Mixillo.Jobs.Model;
 using Mixillo.Jobs.Pipeline;
 using Mixillo.Jobs.Storage;
+using Mixillo.Media;
 
 namespace Mixillo.Api.Apis;
 
@@ -13,7 +15,8 @@ namespace Mixillo.Api.Apis;
 /// uploads, sources, staging and the files of a publish still under way (or cut short by a crash) are never served.
 /// Open to anyone, as players fetch segments without credentials, from pages on any origin of
 /// <c>Cors:MediaOrigins</c>. HEAD answers the same headers as GET without the body; a request carrying the
-/// file's ETag (If-None-Match) or time (If-Modified-Since) gets 304.
+/// file's ETag (If-None-Match) or time (If-Modified-Since) gets 304. A job's HLS also plays while it encodes, under
+/// <c>/media/live/</c> (<see cref="GetLive"/>).
 /// </summary>
 public static class MediaApi
 {
@@ -24,14 +27,24 @@ public static class MediaApi
     private const string PublishedCacheControl = "public, max-age=31536000, immutable";
 
     /// <summary>
-    /// Manifests are what would change first: growing (EVENT) playlists of a stream still being made need a
-    /// lifetime under a segment's length, and a stream published again would be found through them. A few minutes,
+    /// Manifests are what would change first: a stream published again would be found through them. A few minutes,
     /// revalidated by ETag, costs a 304 per player now and then.
     /// </summary>
     private const string ManifestCacheControl = "public, max-age=300";
 
+    /// <summary>
+    /// A stream still being made: its playlists grow by a segment every few seconds, so a player must not be answered
+    /// from a cache; each poll revalidates (a 304 while nothing changed). Its segments never change.
+    /// </summary>
+    private const string LiveManifestCacheControl = "no-cache";
+
     public static IEndpointRouteBuilder MapMediaApi(this IEndpointRouteBuilder app)
     {
+        app.MapMethods(LiveStream.Route + "{contentId}/{lease:long}/{**path}", [HttpMethods.Get, HttpMethods.Head], GetLive)
+            .WithTags("Media").WithName("GetLiveMedia").WithSummary("A file of the HLS a job publishes while it encodes (playlists and segments)")
+            .AllowAnonymous()
+            .ProducesProblems(ErrorCatalog.NotFound)
+            .RequireCors(OriginOptions.MediaPolicy);
         app.MapMethods(Playback.MediaRoute + "{**key}", [HttpMethods.Get, HttpMethods.Head], GetMedia)
             .WithTags("Media").WithName("GetMedia").WithSummary("A published file (HLS, DASH, MP4, JPEG, MP3)")
             .AllowAnonymous()
@@ -40,20 +53,34 @@ public static class MediaApi
         return app;
     }
 
-    public static async Task<IResult> GetMedia(IObjectStorage storage, PublishedContent published, HttpResponse response, string key, CancellationToken cancellationToken)
+    public static async Task<IResult> GetMedia(IObjectStorage storage, PublishedContent published, HttpResponse response, string key, CancellationToken cancellationToken) =>
+        StorageKeys.IsValid(key) && OutputKeys.PublishedContent(key) is { } contentId && await published.IsPublishedAsync(contentId, cancellationToken)
+            ? await ServeAsync(storage, response, key, ContentTypes.IsManifest(key) ? ManifestCacheControl : PublishedCacheControl, cancellationToken)
+            : NotFound();
+
+    /// <summary>
+    /// A live stream's file (<see cref="LiveStream"/>): only its hls/ folder, and only while its job carries that stream
+    /// (<see cref="LiveStreams"/>). Players keep the same URLs when the job publishes: the files are then served from
+    /// the published folder, where the same segments and the finished playlists are.
+    /// </summary>
+    public static async Task<IResult> GetLive(IObjectStorage storage, LiveStreams live, HttpResponse response, string contentId, long lease, string path, CancellationToken cancellationToken) =>
+        JobIds.IsValid(contentId) && path.StartsWith(OutputLayout.HlsFolder + "/", StringComparison.Ordinal) && StorageKeys.IsValid(path)
+            && await live.PrefixAsync(contentId, lease, cancellationToken) is { } prefix
+            ? await ServeAsync(storage, response, prefix + path, ContentTypes.IsManifest(path) ? LiveManifestCacheControl : PublishedCacheControl, cancellationToken)
+            : NotFound();
+
+    private static async Task<IResult> ServeAsync(IObjectStorage storage, HttpResponse response, string key, string cacheControl, CancellationToken cancellationToken)
     {
-        if (!StorageKeys.IsValid(key) || OutputKeys.PublishedContent(key) is not { } contentId
-            || !await published.IsPublishedAsync(contentId, cancellationToken)
-            || await storage.StatAsync(key, cancellationToken) is not { } stored)
+        if (await storage.StatAsync(key, cancellationToken) is not { } stored)
         {
-            return Problems.Of(ErrorCatalog.NotFound, "No such media.");
+            return NotFound();
         }
 
         try
         {
             var stream = await storage.OpenReadAsync(key, cancellationToken);
             // Set before the result runs, so a 304 carries it too (a cache takes the lifetime from the 304).
-            response.Headers.CacheControl = ContentTypes.IsManifest(key) ? ManifestCacheControl : PublishedCacheControl;
+            response.Headers.CacheControl = cacheControl;
             var tag = stored.ETag is { Length: > 0 } etag ? new EntityTagHeaderValue($"\"{etag}\"") : null;
             // Ranges need a seekable stream: files are; an S3 body is served whole.
             return TypedResults.Stream(stream, ContentTypes.For(key), lastModified: stored.LastModified, entityTag: tag, enableRangeProcessing: stream.CanSeek);
@@ -61,7 +88,9 @@ public static class MediaApi
         catch (ObjectNotFoundException)
         {
             // Deleted between the two calls.
-            return Problems.Of(ErrorCatalog.NotFound, "No such media.");
+            return NotFound();
         }
     }
+
+    private static ProblemHttpResult NotFound() => Problems.Of(ErrorCatalog.NotFound, "No such media.");
 }

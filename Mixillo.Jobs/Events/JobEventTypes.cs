@@ -15,6 +15,12 @@ public static class JobEventTypes
     /// <summary>Progress of a running job, at most once a second and at every whole 10 %; data: overall, currentTask, currentStep.</summary>
     public const string Progress = "job.progress";
 
+    /// <summary>
+    /// The encode's HLS plays while the job goes on (every rendition's first segment is out); data: lease, playback.hls
+    /// (the live master, under <c>/media/live/</c>). Again if the encode has to start over, with a new URL.
+    /// </summary>
+    public const string Playable = "job.playable";
+
     /// <summary>Published; data: playback, as <c>GET /api/content/{id}</c> shows it (URLs through the media route, which do not expire).</summary>
     public const string Completed = "job.completed";
 
@@ -27,7 +33,7 @@ public static class JobEventTypes
     /// <summary>Retried: by an operator, or by itself after a retryable error (data says which, with the error and when it runs again).</summary>
     public const string Retried = "job.retried";
 
-    public static readonly IReadOnlySet<string> All = new HashSet<string>([Queued, Started, Stage, Progress, Completed, Failed, Cancelled, Retried], StringComparer.Ordinal);
+    public static readonly IReadOnlySet<string> All = new HashSet<string>([Queued, Started, Stage, Progress, Playable, Completed, Failed, Cancelled, Retried], StringComparer.Ordinal);
 
     /// <summary>The job ended: nothing follows unless an operator retries it.</summary>
     public static bool IsFinal(string type) => type is Completed or Failed or Cancelled;

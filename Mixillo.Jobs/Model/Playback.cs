@@ -19,6 +19,10 @@ public sealed record Playback(string? Hls, string? Dash, IReadOnlyList<Rendition
             Optional(job.AudioTrack?.Key));
     }
 
+    /// <summary>What plays of a job still processing: the HLS its encode is cutting, once every rendition has begun; null before.</summary>
+    public static Playback? Live(TranscodeJob job) =>
+        job.Live is { } live ? new Playback(live.Hls(job.ContentId), null, [], [], null, null) : null;
+
     /// <summary>The job's media through the media route: URLs that never expire (events keep them).</summary>
     public static Playback Of(TranscodeJob job) => Of(job, key => MediaRoute + key);
 

@@ -97,6 +97,10 @@ public sealed partial class TranscodeJob
     [JsonInclude]
     public JobUsage Usage { get; internal set; } = JobUsage.None;
 
+    /// <summary>The HLS published while the encode runs, once every rendition has begun (<see cref="MarkPlayable"/>); null before.</summary>
+    [JsonInclude]
+    public LiveStream? Live { get; internal set; }
+
     public DateTimeOffset CreatedAt { get; init; }
 
     [JsonInclude]
@@ -204,6 +208,12 @@ public sealed partial class TranscodeJob
         }
 
         LeaseToken++;
+        if (Stage == JobStage.Process && Tasks.Any(t => t.Type == JobTaskType.Transcode && t.Status != JobTaskStatus.Completed))
+        {
+            // The encode runs again, under a new lease: the stream of the attempt before it ends where it stopped.
+            Live = null;
+        }
+
         Record(JobEventTypes.Stage, now, new JsonObject { ["stage"] = JobJson.Name(Stage), ["attempt"] = RetryCount + 1 });
     }
 
@@ -241,6 +251,28 @@ public sealed partial class TranscodeJob
             ProgressEventAt = now;
             Record(JobEventTypes.Progress, now, new JsonObject { ["overall"] = progress.Overall, ["currentTask"] = progress.CurrentTask, ["currentStep"] = progress.CurrentStep });
         }
+    }
+
+    /// <summary>
+    /// The running encode's HLS is out for every rendition (master, init and first segment under the attempt's prefix):
+    /// the content plays from <see cref="LiveStream.Hls"/> while the job goes on. Once per attempt; a
+    /// <see cref="JobEventTypes.Playable"/> event says so.
+    /// </summary>
+    public void MarkPlayable(DateTimeOffset now)
+    {
+        if (Status != JobStatus.Processing || Stage != JobStage.Process)
+        {
+            throw new InvalidOperationException($"Job {JobId} is not encoding ({JobJson.Name(Stage)}, {Status}).");
+        }
+
+        if (Live?.Lease == LeaseToken)
+        {
+            return;
+        }
+
+        Live = new LiveStream(LeaseToken, now);
+        UpdatedAt = now;
+        Record(JobEventTypes.Playable, now, new JsonObject { ["lease"] = LeaseToken, ["playback"] = new JsonObject { ["hls"] = Live.Hls(ContentId) } });
     }
 
     /// <summary>The events recorded since the last call, in order; the store writes them with the change.</summary>

@@ -5,6 +5,7 @@ namespace Mixillo.Media.Encoding;
 /// <summary>Everything one decode of the source produces.</summary>
 /// <param name="VideoStream">Index of the source's video stream.</param>
 /// <param name="AudioStream">Index of the source's audio stream; null when it has none.</param>
+/// <param name="Hls">Whether the renditions are also cut into HLS segments as they are encoded.</param>
 public sealed record EncodePlan(
     int VideoStream,
     int? AudioStream,
@@ -13,6 +14,7 @@ public sealed record EncodePlan(
     int ThumbnailWidth,
     PreviewPlan? Preview,
     bool AudioTrack,
+    bool Hls,
     string Preset)
 {
     public bool SourceHasAudio => AudioStream is not null;

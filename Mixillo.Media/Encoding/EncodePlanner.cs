@@ -37,6 +37,7 @@ public static class EncodePlanner
             EvenAtMost(video.Width, ThumbnailMaxWidth),
             preview,
             AudioTrack: options.Audio && source.Audio is not null,
+            options.Hls,
             options.Preset);
     }
 

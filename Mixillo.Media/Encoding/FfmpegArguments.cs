@@ -15,6 +15,9 @@ public static class FfmpegArguments
     public const int Mp3Kbps = 192;
     public const double SegmentSeconds = 6;
 
+    /// <summary>The rate control's buffer, in seconds at a rung's maximum rate: how far one stretch may run over it.</summary>
+    public const int BufferSeconds = 2;
+
     private const string FrameCounter = "frames";
 
     private static readonly string[] Common = ["-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-progress", "pipe:1", "-nostats"];
@@ -47,7 +50,9 @@ public static class FfmpegArguments
     ];
 
     /// <summary>
-    /// One process: the source is decoded once and every output of the plan is written from that decode. The decode
+    /// One process: the source is decoded once and every output of the plan is written from that decode. With HLS, each
+    /// rendition's packets go both to its MP4 and to its HLS segments (<see cref="Tee"/>), so a segment exists as soon as
+    /// it is encoded and nothing is cut again afterwards. The decode
     /// is bounded by what the source may hold: no picture over <see cref="SourceBounds.Pixels"/> is decoded, nothing
     /// after <see cref="SourceBounds.StopSeconds"/> is read, and the first output counts the decoded frames (the
     /// progress reports <c>frame=</c> for the first video output), so the runner sees a source denser than it declared.
@@ -72,7 +77,7 @@ public static class FfmpegArguments
             args.AddRange(["-map", $"[v{i}]"]);
             args.AddRange(H264(plan.Preset));
             args.AddRange([
-                "-maxrate", Kbps(rendition.Rung.VideoKbps), "-bufsize", Kbps(rendition.Rung.VideoKbps * 2),
+                "-maxrate", Kbps(rendition.Rung.VideoKbps), "-bufsize", Kbps(rendition.Rung.VideoKbps * BufferSeconds),
                 "-g", Int(rendition.KeyframeInterval), "-keyint_min", Int(rendition.KeyframeInterval), "-sc_threshold", "0",
                 "-force_key_frames", $"expr:gte(t,n_forced*{Int((int)LadderPlanner.KeyframeSeconds)})",
             ]);
@@ -81,7 +86,10 @@ public static class FfmpegArguments
                 args.AddRange(["-map", AudioInput(plan), "-c:a", "aac", "-b:a", Kbps(rendition.Rung.AudioKbps), "-ac", "2", "-ar", Int(AudioSampleRate)]);
             }
 
-            args.AddRange(["-movflags", "+faststart", "-map_metadata", "-1", Path.Combine(outputFolder, rendition.FileName)]);
+            args.AddRange(["-map_metadata", "-1"]);
+            args.AddRange(plan.Hls
+                ? ["-flags:v", "+global_header", .. plan.SourceHasAudio ? new[] { "-flags:a", "+global_header" } : [], "-f", "tee", Tee(plan, i, outputFolder)]
+                : ["-movflags", "+faststart", Path.Combine(outputFolder, rendition.FileName)]);
         }
 
         if (plan.Thumbnails.Count > 0)
@@ -136,7 +144,41 @@ public static class FfmpegArguments
         return Invariant($"[0:{plan.VideoStream}]split={branches.Count}{labels};") + string.Join(';', branches.Select((branch, i) => $"[s{i}]{branch}"));
     }
 
-    /// <summary>HLS VOD by stream copy from the encoded renditions: one video-only variant per rendition and one shared audio variant.</summary>
+    /// <summary>
+    /// A rendition's outputs, one encode muxed twice by ffmpeg's tee: its MP4, and its video cut into fMP4 segments under
+    /// an EVENT playlist that lists each segment once it is closed (the first rendition's tee also cuts the shared audio).
+    /// ffmpeg ends the playlists when the encode ends; <see cref="Packaging.Packager.FinishHlsAsync"/> makes them VOD.
+    /// </summary>
+    private static string Tee(EncodePlan plan, int index, string outputFolder)
+    {
+        var rendition = plan.Renditions[index];
+        var outputs = new List<string>
+        {
+            $"[f=mp4:movflags=+faststart]{TeeName(Path.Combine(outputFolder, rendition.FileName))}",
+            HlsSlave("v", Path.Combine(outputFolder, OutputLayout.HlsFolder, rendition.Name)),
+        };
+        if (index == 0 && plan.SourceHasAudio)
+        {
+            outputs.Add(HlsSlave("a", Path.Combine(outputFolder, OutputLayout.HlsFolder, OutputLayout.HlsAudioVariant)));
+        }
+
+        return string.Join('|', outputs);
+
+        static string HlsSlave(string streams, string folder) =>
+            $"[select={streams}:f=hls:hls_time={Int((int)SegmentSeconds)}:hls_playlist_type=event:hls_segment_type=fmp4:hls_flags=independent_segments"
+            + $":hls_fmp4_init_filename={OutputLayout.InitSegment}:hls_segment_filename={TeeName(TeeName(Path.Combine(folder, OutputLayout.SegmentPattern)))}]"
+            + TeeName(Path.Combine(folder, OutputLayout.VariantPlaylist));
+    }
+
+    /// <summary>
+    /// A name as the tee muxer reads it: the list is split at '|' and each option value is read again, both with
+    /// backslash escapes, so an option's value is escaped twice and a file name once. Every character but a plain few is
+    /// escaped, so a scratch folder's name cannot change the outputs.
+    /// </summary>
+    internal static string TeeName(string name) =>
+        string.Concat(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '.' or '_' or '-' or '%' ? c.ToString() : "\\" + c));
+
+    /// <summary>fMP4 segments by stream copy from the encoded renditions (DASH without HLS): one video-only variant per rendition and one shared audio variant.</summary>
     public static IReadOnlyList<string> Hls(IReadOnlyList<string> renditionFiles, bool withAudio, IReadOnlyList<string> variantNames, string hlsFolder)
     {
         var args = new List<string>(Common);

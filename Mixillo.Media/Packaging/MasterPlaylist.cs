@@ -3,7 +3,10 @@ using System.Text;
 
 namespace Mixillo.Media.Packaging;
 
-/// <summary>Writes the HLS master playlist: one variant per video rendition, with the shared audio as an alternate rendition group.</summary>
+/// <summary>
+/// Writes the HLS master playlist: one variant per video rendition, with the shared audio as an alternate rendition group.
+/// A stream still being made has no average yet (<see cref="StreamVariant.AverageBitrate"/>), and says none.
+/// </summary>
 public static class MasterPlaylist
 {
     public const string AudioGroup = "audio";
@@ -22,7 +25,13 @@ public static class MasterPlaylist
         {
             var codecs = audio is null ? variant.Codecs : $"{variant.Codecs},{audio.Codecs}";
             text.Append(CultureInfo.InvariantCulture,
-                $"#EXT-X-STREAM-INF:BANDWIDTH={variant.PeakBitrate + (audio?.PeakBitrate ?? 0)},AVERAGE-BANDWIDTH={variant.AverageBitrate + (audio?.AverageBitrate ?? 0)},CODECS=\"{codecs}\",RESOLUTION={variant.Width}x{variant.Height},FRAME-RATE={variant.FramesPerSecond:0.000}");
+                $"#EXT-X-STREAM-INF:BANDWIDTH={variant.PeakBitrate + (audio?.PeakBitrate ?? 0)}");
+            if (variant.AverageBitrate is { } average)
+            {
+                text.Append(CultureInfo.InvariantCulture, $",AVERAGE-BANDWIDTH={average + (audio?.AverageBitrate ?? 0)}");
+            }
+
+            text.Append(CultureInfo.InvariantCulture, $",CODECS=\"{codecs}\",RESOLUTION={variant.Width}x{variant.Height},FRAME-RATE={variant.FramesPerSecond:0.000}");
             if (audio is not null)
             {
                 text.Append(CultureInfo.InvariantCulture, $",AUDIO=\"{AudioGroup}\"");

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text;
+using Mixillo.Media.Encoding;
 
 namespace Mixillo.Media.Packaging;
 
@@ -6,6 +8,31 @@ namespace Mixillo.Media.Packaging;
 public sealed record MediaPlaylist(string? InitSegment, IReadOnlyList<Segment> Segments, bool IsVod, bool HasEndList, int TargetDuration)
 {
     public double DurationSeconds => Segments.Sum(s => s.DurationSeconds);
+
+    /// <summary>
+    /// The playlist as players get it: a growing one (<c>EVENT</c>, segments only ever added) while the encode runs, or
+    /// the finished one (<c>VOD</c>, with <c>EXT-X-ENDLIST</c>). The target duration is the segment length the encode
+    /// asks for unless a segment ran longer, so a growing playlist keeps it as the spec requires.
+    /// </summary>
+    public string Write(bool ended)
+    {
+        var target = Math.Max((int)FfmpegArguments.SegmentSeconds, Segments.Count == 0 ? 0 : (int)Math.Round(Segments.Max(s => s.DurationSeconds), MidpointRounding.AwayFromZero));
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:{target}\n#EXT-X-MEDIA-SEQUENCE:0\n");
+        text.Append(ended ? "#EXT-X-PLAYLIST-TYPE:VOD\n" : "#EXT-X-PLAYLIST-TYPE:EVENT\n");
+        text.Append("#EXT-X-INDEPENDENT-SEGMENTS\n");
+        if (InitSegment is not null)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"#EXT-X-MAP:URI=\"{InitSegment}\"\n");
+        }
+
+        foreach (var segment in Segments)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"#EXTINF:{segment.DurationSeconds:0.000000},\n{segment.Uri}\n");
+        }
+
+        return ended ? text.Append("#EXT-X-ENDLIST\n").ToString() : text.ToString();
+    }
 
     public static MediaPlaylist Parse(string text)
     {

@@ -6,47 +6,62 @@ using Mixillo.Media.Running;
 namespace Mixillo.Media.Packaging;
 
 /// <summary>
-/// Packages encoded renditions for streaming by stream copy, never re-encoding: ffmpeg cuts fMP4 segments
-/// once; the HLS master playlist and the DASH manifest both describe those same segments.
+/// Packages encoded renditions for streaming, never re-encoding: the encode cuts the HLS fMP4 segments as it goes
+/// (DASH alone has ffmpeg cut them by stream copy); the HLS master playlist and the DASH manifest both describe those
+/// same segments.
 /// </summary>
 public sealed class Packager(FfmpegRunner runner)
 {
-    /// <param name="root">The folder holding the rendition files; hls/ and dash/ are written inside it.</param>
-    public async Task<IReadOnlyList<StreamVariant>> PackageAsync(
+    /// <summary>
+    /// The HLS the encode cut as it went, finished: each variant's playlist (which ffmpeg ended) rewritten as VOD, then
+    /// the master over them, with bit rates measured from the segments.
+    /// </summary>
+    /// <param name="root">The folder holding the rendition files and hls/.</param>
+    public static async Task<IReadOnlyList<StreamVariant>> FinishHlsAsync(IReadOnlyList<Rendition> renditions, bool withAudio, string root, CancellationToken cancellationToken)
+    {
+        foreach (var name in VariantNames(renditions, withAudio))
+        {
+            var path = Path.Combine(root, OutputLayout.Variant(name));
+            var playlist = MediaPlaylist.Parse(await File.ReadAllTextAsync(path, cancellationToken));
+            if (!playlist.HasEndList || playlist.Segments.Count == 0)
+            {
+                throw new MediaException(ErrorCatalog.PackageFailed, $"The HLS playlist of {name} was not finished by the encode.");
+            }
+
+            await File.WriteAllTextAsync(path, playlist.Write(ended: true), cancellationToken);
+        }
+
+        var (video, audio) = DescribeAll(renditions, withAudio, root, OutputLayout.HlsFolder);
+        await File.WriteAllTextAsync(Path.Combine(root, OutputLayout.HlsMaster), MasterPlaylist.Write(video, audio, OutputLayout.VariantPlaylist), cancellationToken);
+        return audio is null ? video : [.. video, audio];
+    }
+
+    /// <summary>The HLS variants' names, the shared audio's last.</summary>
+    public static IEnumerable<string> VariantNames(IReadOnlyList<Rendition> renditions, bool withAudio) =>
+        withAudio ? [.. renditions.Select(r => r.Name), OutputLayout.HlsAudioVariant] : renditions.Select(r => r.Name);
+
+    /// <summary>DASH without HLS: ffmpeg cuts the renditions into segments under dash/ by stream copy, and the manifest describes them.</summary>
+    /// <param name="root">The folder holding the rendition files; dash/ is written inside it.</param>
+    public async Task<IReadOnlyList<StreamVariant>> PackageDashAsync(
         IReadOnlyList<Rendition> renditions,
         bool withAudio,
         double durationSeconds,
         string root,
-        bool hls,
-        bool dash,
         Action<double>? onPercent,
         CancellationToken cancellationToken)
     {
-        // Segments live under hls/ and the MPD points there; without HLS they live under dash/ itself.
-        var segmentFolder = hls ? OutputLayout.HlsFolder : OutputLayout.DashFolder;
         var arguments = FfmpegArguments.Hls(
             [.. renditions.Select(r => Path.Combine(root, r.FileName))],
             withAudio,
             [.. renditions.Select(r => r.Name)],
-            Path.Combine(root, segmentFolder));
-        await runner.RunAsync(FfmpegStep.Package(hls, dash, renditions.Count, durationSeconds), arguments, onPercent, cancellationToken);
+            Path.Combine(root, OutputLayout.DashFolder));
+        await runner.RunAsync(FfmpegStep.PackageDash(renditions.Count, durationSeconds), arguments, onPercent, cancellationToken);
 
-        var (video, audio) = DescribeAll(renditions, withAudio, root, segmentFolder);
-        if (hls)
+        var (video, audio) = DescribeAll(renditions, withAudio, root, OutputLayout.DashFolder);
+        await WriteDashAsync(video, audio, root, hls: false, cancellationToken);
+        foreach (var playlist in Directory.EnumerateFiles(Path.Combine(root, OutputLayout.DashFolder), "*.m3u8", SearchOption.AllDirectories))
         {
-            await File.WriteAllTextAsync(Path.Combine(root, OutputLayout.HlsMaster), MasterPlaylist.Write(video, audio, OutputLayout.VariantPlaylist), cancellationToken);
-        }
-
-        if (dash)
-        {
-            await WriteDashAsync(video, audio, root, hls, cancellationToken);
-            if (!hls)
-            {
-                foreach (var playlist in Directory.EnumerateFiles(Path.Combine(root, OutputLayout.DashFolder), "*.m3u8", SearchOption.AllDirectories))
-                {
-                    File.Delete(playlist);
-                }
-            }
+            File.Delete(playlist);
         }
 
         return audio is null ? video : [.. video, audio];

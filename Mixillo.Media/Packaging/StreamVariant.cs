@@ -15,7 +15,8 @@ public sealed record StreamVariant
     /// <summary>Highest bits per second over any one segment.</summary>
     public required long PeakBitrate { get; init; }
 
-    public required long AverageBitrate { get; init; }
+    /// <summary>Bits per second over the whole stream; null while it is still being made.</summary>
+    public long? AverageBitrate { get; init; }
 
     /// <summary>Zero for audio.</summary>
     public int Width { get; init; }

@@ -62,14 +62,15 @@ public sealed record Thumbnail(string Path, double OffsetSeconds, int Width, int
 
 public sealed record Timings(double ProbeSeconds, double EncodeSeconds, double PackageSeconds, double TotalSeconds, double FfmpegCpuSeconds);
 
-/// <summary>What the encode step wrote, measured; and what it cost.</summary>
+/// <summary>What the encode step wrote, measured (its HLS, when asked for, cut as it encoded); and what it cost.</summary>
 public sealed record EncodeOutput(
     IReadOnlyList<MediaFile> Renditions,
+    StreamOutput? Hls,
     IReadOnlyList<Thumbnail> Thumbnails,
     MediaFile? Preview,
     MediaFile? Audio,
     TimeSpan Elapsed,
     TimeSpan ProcessorTime);
 
-/// <summary>What the package step wrote; null for a manifest that was not asked for.</summary>
-public sealed record PackageOutput(StreamOutput? Hls, StreamOutput? Dash, TimeSpan ProcessorTime);
+/// <summary>What the package step wrote: DASH, null when it was not asked for.</summary>
+public sealed record PackageOutput(StreamOutput? Dash, TimeSpan ProcessorTime);

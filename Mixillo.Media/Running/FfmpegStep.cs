@@ -16,6 +16,6 @@ public sealed record FfmpegStep(string Name, int Rungs, double MediaSeconds, Err
 
     public bool ReadsSource => Source is not null;
 
-    public static FfmpegStep Package(bool hls, bool dash, int rungs, double mediaSeconds) =>
-        new(hls && dash ? "package hls+dash" : hls ? "package hls" : "package dash", rungs, mediaSeconds, ErrorCatalog.PackageFailed);
+    /// <summary>Cutting DASH segments by stream copy: the one packaging step that runs ffmpeg (HLS is cut by the encode).</summary>
+    public static FfmpegStep PackageDash(int rungs, double mediaSeconds) => new("package dash", rungs, mediaSeconds, ErrorCatalog.PackageFailed);
 }

@@ -178,6 +178,17 @@ public sealed class TranscodeTests(Clips clips) : IDisposable
     }
 
     [Fact]
+    public async Task An_output_folder_named_with_the_tee_muxers_syntax_still_gets_every_output()
+    {
+        var folder = Path.Combine(_out.Path, "we:ird [tee]|name 'q' \\");
+        var result = await new MediaEngine(new MediaOptions(), TimeProvider.System).TranscodeAsync(clips["portrait"], folder, Fast with { Ladder = [Rung.P360], ThumbnailCount = 1 }, null, CancellationToken.None);
+
+        OutputAssert.Renditions(folder, result, [("360p", 360, 640)], audio: true);
+        OutputAssert.Hls(folder, ["360p"], audio: true);
+        Assert.Equal(["360p.mp4", "audio.mp3", "preview.mp4"], Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task A_second_run_into_the_same_folder_replaces_the_first()
     {
         await Transcode("portrait", Fast with { Ladder = [Rung.P480, Rung.P360], ThumbnailCount = 1 });

@@ -57,10 +57,37 @@ public class FfmpegArgumentsTests
         Assert.Equal("60", After(args, "-g"));
         Assert.Equal("0", After(args, "-sc_threshold"));
         Assert.Equal(["128k", "96k", "96k", "192k"], Enumerable.Range(0, 4).Select(i => After(args, "-b:a", i)));
-        Assert.Equal(4, args.Count(a => a == "+faststart"));
+        Assert.Equal(["720p", "480p", "360p"], args.Where(a => a.StartsWith("[f=mp4:movflags=+faststart]/out/", StringComparison.Ordinal)).Select(a => a.Split('|')[0][^8..^4]));
+        Assert.Single(args, "+faststart");
         Assert.Equal("libmp3lame", After(args, "-c:a", 3));
         Assert.Equal("44100", After(args, "-ar", 3));
         Assert.Equal("/out/audio.mp3", args[^1]);
+    }
+
+    [Fact]
+    public void With_hls_each_rendition_is_muxed_to_its_mp4_and_to_growing_segments_and_the_first_also_cuts_the_audio()
+    {
+        var args = Encode(Source(), new TranscodeOptions());
+        var tees = args.Where((_, i) => i > 0 && args[i - 1] == "tee").Select(t => t.Split('|')).ToList();
+        Assert.Equal([3, 2, 2], tees.Select(t => t.Length));
+        const string Hls = "f=hls:hls_time=6:hls_playlist_type=event:hls_segment_type=fmp4:hls_flags=independent_segments:hls_fmp4_init_filename=init.mp4";
+        Assert.Equal(
+            ["[f=mp4:movflags=+faststart]/out/720p.mp4", $"[select=v:{Hls}:hls_segment_filename=/out/hls/720p/seg_%03d.m4s]/out/hls/720p/playlist.m3u8", $"[select=a:{Hls}:hls_segment_filename=/out/hls/audio/seg_%03d.m4s]/out/hls/audio/playlist.m3u8"],
+            tees[0]);
+        Assert.Equal($"[select=v:{Hls}:hls_segment_filename=/out/hls/360p/seg_%03d.m4s]/out/hls/360p/playlist.m3u8", tees[2][1]);
+        // The tee's encoders need their headers global, as the MP4 and fMP4 muxers would have asked.
+        Assert.Equal(3, args.Count(a => a == "-flags:v"));
+
+        var plain = Encode(Source(), new TranscodeOptions { Hls = false });
+        Assert.DoesNotContain("tee", plain);
+        Assert.Equal(4, plain.Count(a => a == "+faststart"));
+    }
+
+    [Fact]
+    public void Tee_names_escape_everything_the_muxer_would_read_as_syntax()
+    {
+        Assert.Equal("/tmp/a_b-1.2/seg_%03d.m4s", FfmpegArguments.TeeName("/tmp/a_b-1.2/seg_%03d.m4s"));
+        Assert.Equal("/x\\:y\\ \\[z\\]\\|\\'q\\\\", FfmpegArguments.TeeName("/x:y [z]|'q\\"));
     }
 
     [Fact]

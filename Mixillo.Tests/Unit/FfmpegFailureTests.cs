@@ -53,7 +53,7 @@ public class FfmpegFailureTests
     [Fact]
     public void Steps_that_read_our_own_renditions_keep_their_code_whatever_ffmpeg_says()
     {
-        var package = FfmpegStep.Package(hls: true, dash: false, rungs: 3, mediaSeconds: 4);
+        var package = FfmpegStep.PackageDash(rungs: 3, mediaSeconds: 4);
         Assert.Equal(ErrorCatalog.PackageFailed.Code, FfmpegFailure.Classify(package, 1, CutMp4).Code);
     }
 }

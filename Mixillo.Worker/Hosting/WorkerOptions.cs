@@ -35,6 +35,12 @@ public sealed class WorkerOptions
     /// </summary>
     public TimeSpan NextStageHold { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// While an encode runs, how often the segments it has finished are looked for and published with their growing
+    /// playlists, so the content plays before it is ready. A segment waits this long at most on top of its encode.
+    /// </summary>
+    public TimeSpan LiveInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>How often staging that no job needs any more is looked for and removed (<see cref="StagingSweeper"/>).</summary>
     public TimeSpan StagingSweepInterval { get; set; } = TimeSpan.FromMinutes(10);
 
@@ -76,6 +82,11 @@ public sealed class WorkerOptions
         if (ProgressInterval <= TimeSpan.Zero)
         {
             throw new ArgumentException($"{Section}:ProgressInterval must be positive.");
+        }
+
+        if (LiveInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"{Section}:LiveInterval must be positive.");
         }
 
         if (StagingSweepInterval <= TimeSpan.Zero)

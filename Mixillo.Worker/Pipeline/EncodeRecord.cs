@@ -4,7 +4,10 @@ using Mixillo.Media.Results;
 
 namespace Mixillo.Worker.Pipeline;
 
-/// <summary>The encode's results written to the job: renditions, and the thumbnail, preview and audio tasks (done, or skipped when there was nothing to make).</summary>
+/// <summary>
+/// The encode's results written to the job: renditions, HLS, and the thumbnail, preview and audio tasks (done, or
+/// skipped when there was nothing to make). Tasks an earlier encode completed are reopened: this one's results replace theirs.
+/// </summary>
 internal static class EncodeRecord
 {
     public static Task SaveAsync(StageContext context, EncodeOutput encoded, string attempt, CancellationToken cancellationToken)
@@ -13,6 +16,7 @@ internal static class EncodeRecord
         return context.ChangeAsync(
             (j, now) =>
             {
+                Reopen(j, JobTaskType.Transcode);
                 j.CompleteTask(JobTaskType.Transcode, attempt, now);
                 foreach (var file in encoded.Renditions)
                 {
@@ -40,9 +44,24 @@ internal static class EncodeRecord
                     j.RecordPreview(new AnimatedPreview(prefix + encoded.Preview!.Path, encoded.Preview.DurationSeconds, encoded.Preview.Width ?? 0, encoded.Preview.Height ?? 0)));
                 Finish(j, JobTaskType.AudioExtract, encoded.Audio is not null, now, attempt, () =>
                     j.RecordAudio(new AudioTrack(prefix + encoded.Audio!.Path, (int)(encoded.Audio.BitrateBps / 1000), encoded.Audio.SampleRate ?? 0, encoded.Audio.DurationSeconds)));
-                j.ReportProgress(new JobProgress { Overall = StageProgress.EncodeTo, CurrentTask = "transcode", CurrentStep = "encoded" }, now);
+                Finish(j, JobTaskType.Hls, encoded.Hls is not null, now, attempt, () => j.AddOutput(Stream(j.ContentId, JobTaskType.Hls, encoded.Hls!)));
+                j.ReportProgress(new JobProgress { Overall = encoded.Hls is null ? StageProgress.EncodeTo : StageProgress.HlsDone, CurrentTask = "transcode", CurrentStep = "encoded" }, now);
             },
             cancellationToken);
+    }
+
+    /// <summary>A stream's record among the job's outputs (named after its task: <c>hls</c>, <c>dash</c>), keyed where publish puts it.</summary>
+    public static JobOutput Stream(string contentId, JobTaskType task, StreamOutput stream)
+    {
+        var manifest = OutputKeys.Published(contentId) + stream.Manifest;
+        return new JobOutput
+        {
+            Quality = JobJson.Name(task),
+            Key = manifest,
+            ManifestKey = manifest,
+            SegmentCount = stream.Variants.Max(v => v.SegmentCount),
+            SegmentDurationSeconds = stream.TargetSegmentSeconds,
+        };
     }
 
     /// <summary>A task of the encode: completed with its output, or skipped when there was nothing to make (a silent source has no MP3).</summary>
@@ -53,6 +72,7 @@ internal static class EncodeRecord
             return;
         }
 
+        Reopen(job, type);
         if (produced)
         {
             record();
@@ -61,6 +81,14 @@ internal static class EncodeRecord
         else
         {
             job.SkipTask(type, now);
+        }
+    }
+
+    private static void Reopen(TranscodeJob job, JobTaskType type)
+    {
+        if (job.Task(type).Status is JobTaskStatus.Completed or JobTaskStatus.Skipped)
+        {
+            job.ResetTask(type);
         }
     }
 }

@@ -1,24 +1,28 @@
+using Microsoft.Extensions.Logging;
 using Mixillo.Jobs.Model;
 using Mixillo.Jobs.Pipeline;
 using Mixillo.Media;
 using Mixillo.Media.Planning;
 using Mixillo.Media.Probing;
 using Mixillo.Media.Results;
+using Mixillo.Worker.Hosting;
 
 namespace Mixillo.Worker.Pipeline;
 
 /// <summary>
-/// Process: encode, then package (HLS, DASH), each checkpointed, so a retry redoes only the tasks that did not
-/// complete. Outputs go to the attempt's private staging prefix; publish copies them into view.
+/// Process: encode (which cuts the HLS as it goes, published while it runs: <see cref="LiveUpload"/>), then DASH, each
+/// checkpointed, so a retry redoes only the tasks that did not complete. Outputs go to the attempt's private staging
+/// prefix; publish copies them into view.
 /// </summary>
-internal sealed class ProcessStage(StageStorage transfers, MediaEngine engine, CostOptions prices) : IStage
+internal sealed class ProcessStage(StageStorage transfers, MediaEngine engine, CostOptions prices, WorkerOptions options, ILogger<LiveUpload> logger) : IStage
 {
     public JobStage Stage => JobStage.Process;
 
     public async Task RunAsync(StageContext context, CancellationToken cancellationToken)
     {
         var job = context.Job;
-        var encode = job.Task(JobTaskType.Transcode).Status != JobTaskStatus.Completed;
+        // The encode cuts the HLS: a job whose renditions were encoded before it did (HLS still to cut) is encoded again.
+        var encode = Open(job, JobTaskType.Transcode) || (job.Options.Hls && Open(job, JobTaskType.Hls));
         // Only the encode reads the source; packaging an earlier attempt's renditions needs its metadata alone.
         var (input, source) = encode ? await transfers.SourceAsync(context, keep: false, cancellationToken) : (null, await transfers.MetadataAsync(context, cancellationToken));
         var transcode = job.Options.ToTranscodeOptions();
@@ -27,14 +31,9 @@ internal sealed class ProcessStage(StageStorage transfers, MediaEngine engine, C
 
         if (encode)
         {
-            context.CurrentTask = JobTaskType.Transcode;
-            var progress = new Progress<MediaProgress>(p => context.ReportProgress(JobTaskType.Transcode, p.Percent, StageProgress.EncodeOverall(p), p.Step));
-            var encoded = await engine.EncodeAsync(input!, source, transcode, output, progress, cancellationToken);
-            context.Use(cpuSeconds: encoded.ProcessorTime.TotalSeconds);
-            await transfers.UploadAsync(context, output, attempt, cancellationToken);
-            await EncodeRecord.SaveAsync(context, encoded, attempt, cancellationToken);
+            await EncodeAsync(context, input!, source, transcode, output, attempt, cancellationToken);
         }
-        else if (NeedsPackaging(context.Job))
+        else if (job.Options.Dash && Open(job, JobTaskType.Dash))
         {
             // Encoded by an earlier attempt: the renditions come back from its staging prefix.
             var from = context.Job.Task(JobTaskType.Transcode).Output!;
@@ -57,78 +56,71 @@ internal sealed class ProcessStage(StageStorage transfers, MediaEngine engine, C
     }
 
     /// <summary>
-    /// HLS and DASH, each its own checkpoint: HLS cuts the segments and writes its playlists; DASH then writes
-    /// its manifest over those segments (fetching them from staging if an earlier attempt cut them). Without
-    /// HLS, DASH cuts its own segments under dash/.
+    /// The encode, with its HLS published as it is cut; then the rest of its files uploaded (the segments already up are
+    /// not sent again; the playlists go up again, finished) and its tasks recorded.
+    /// </summary>
+    private async Task EncodeAsync(StageContext context, string input, SourceMetadata source, TranscodeOptions transcode, string output, string attempt, CancellationToken cancellationToken)
+    {
+        context.CurrentTask = JobTaskType.Transcode;
+        var progress = new Progress<MediaProgress>(p => context.ReportProgress(JobTaskType.Transcode, p.Percent, StageProgress.EncodeOverall(p), p.Step));
+        var live = MediaEngine.Live(source, transcode, output) is { } hls ? new LiveUpload(transfers, context, hls, output, attempt, logger) : null;
+        EncodeOutput encoded;
+        using (var encoding = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            var publishing = live?.RunAsync(options.LiveInterval, encoding.Token) ?? Task.CompletedTask;
+            try
+            {
+                encoded = await engine.EncodeAsync(input, source, transcode, output, progress, cancellationToken);
+            }
+            finally
+            {
+                await encoding.CancelAsync();
+                await publishing;
+            }
+        }
+
+        context.Use(cpuSeconds: encoded.ProcessorTime.TotalSeconds);
+        await transfers.UploadAsync(context, output, attempt, cancellationToken, only: path => live?.Uploaded(path) != true);
+        await EncodeRecord.SaveAsync(context, encoded, attempt, cancellationToken);
+    }
+
+    /// <summary>
+    /// DASH, its own checkpoint: a manifest over the HLS segments (fetched from staging if an earlier attempt cut them),
+    /// or, without HLS, segments of its own cut under dash/.
     /// </summary>
     private async Task PackageAsync(StageContext context, SourceMetadata source, TranscodeOptions transcode, string output, string attempt, CancellationToken cancellationToken)
     {
         var options = context.Job.Options;
-        if (options.Hls && context.Job.Task(JobTaskType.Hls).Status != JobTaskStatus.Completed)
+        if (!options.Dash || !Open(context.Job, JobTaskType.Dash))
         {
-            await PackageStepAsync(context, JobTaskType.Hls, StageProgress.HlsDone, output, attempt, cancellationToken, async progress =>
-                Used(context, await engine.PackageAsync(source, transcode with { Hls = true, Dash = false }, output, progress, cancellationToken)).Hls!);
+            return;
         }
 
-        if (options.Dash && context.Job.Task(JobTaskType.Dash).Status != JobTaskStatus.Completed)
+        if (options.Hls)
         {
-            if (options.Hls)
+            var hls = Path.Combine(output, OutputLayout.HlsFolder);
+            if (!Directory.Exists(hls))
             {
-                var hls = Path.Combine(output, OutputLayout.HlsFolder);
-                if (!Directory.Exists(hls))
-                {
-                    await transfers.DownloadPrefixAsync(context, context.Job.Task(JobTaskType.Hls).Output! + OutputLayout.HlsFolder + "/", hls, cancellationToken);
-                }
+                await transfers.DownloadPrefixAsync(context, context.Job.Task(JobTaskType.Hls).Output! + OutputLayout.HlsFolder + "/", hls, cancellationToken);
             }
-
-            await PackageStepAsync(context, JobTaskType.Dash, StageProgress.DashDone, output, attempt, cancellationToken, async progress => options.Hls
-                ? await engine.WriteDashOverHlsAsync(source, transcode, output, cancellationToken)
-                : Used(context, await engine.PackageAsync(source, transcode with { Hls = false, Dash = true }, output, progress, cancellationToken)).Dash!);
         }
-    }
 
-    private static PackageOutput Used(StageContext context, PackageOutput packaged)
-    {
-        context.Use(cpuSeconds: packaged.ProcessorTime.TotalSeconds);
-        return packaged;
-    }
-
-    /// <summary>One packaging task: run it, upload what it wrote (and only that), record it as done.</summary>
-    private async Task PackageStepAsync(
-        StageContext context,
-        JobTaskType task,
-        double overall,
-        string output,
-        string attempt,
-        CancellationToken cancellationToken,
-        Func<IProgress<MediaProgress>, Task<StreamOutput>> package)
-    {
-        context.CurrentTask = task;
+        context.CurrentTask = JobTaskType.Dash;
         var before = Directory.EnumerateFiles(output, "*", SearchOption.AllDirectories).ToHashSet();
-        var progress = new Progress<MediaProgress>(p => context.ReportProgress(task, p.Percent, StageProgress.EncodeTo + ((overall - StageProgress.EncodeTo) * p.Percent / 100), p.Step));
-        var stream = await package(progress);
+        var progress = new Progress<MediaProgress>(p => context.ReportProgress(JobTaskType.Dash, p.Percent, StageProgress.HlsDone + ((StageProgress.DashDone - StageProgress.HlsDone) * p.Percent / 100), p.Step));
+        var packaged = await engine.PackageAsync(source, transcode, output, progress, cancellationToken);
+        context.Use(cpuSeconds: packaged.ProcessorTime.TotalSeconds);
         await transfers.UploadAsync(context, output, attempt, cancellationToken, only: path => !before.Contains(path));
-        var name = JobJson.Name(task);
-        var prefix = OutputKeys.Published(context.Job.ContentId);
-        var record = new JobOutput
-        {
-            Quality = name,
-            Key = prefix + stream.Manifest,
-            ManifestKey = prefix + stream.Manifest,
-            SegmentCount = stream.Variants.Max(v => v.SegmentCount),
-            SegmentDurationSeconds = stream.TargetSegmentSeconds,
-        };
+        var record = EncodeRecord.Stream(context.Job.ContentId, JobTaskType.Dash, packaged.Dash!);
         await context.ChangeAsync(
             (j, now) =>
             {
-                j.CompleteTask(task, attempt, now);
+                j.CompleteTask(JobTaskType.Dash, attempt, now);
                 j.AddOutput(record);
-                j.ReportProgress(new JobProgress { Overall = overall, CurrentTask = name, CurrentStep = "packaged" }, now);
+                j.ReportProgress(new JobProgress { Overall = StageProgress.DashDone, CurrentTask = record.Quality, CurrentStep = "packaged" }, now);
             },
             cancellationToken);
     }
 
-    private static bool NeedsPackaging(TranscodeJob job) =>
-        (job.Options.Hls && job.Task(JobTaskType.Hls).Status != JobTaskStatus.Completed)
-        || (job.Options.Dash && job.Task(JobTaskType.Dash).Status != JobTaskStatus.Completed);
+    private static bool Open(TranscodeJob job, JobTaskType task) => job.Task(task).Status != JobTaskStatus.Completed;
 }

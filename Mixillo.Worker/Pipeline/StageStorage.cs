@@ -72,15 +72,24 @@ internal sealed partial class StageStorage(IObjectStorage storage, MediaEngine e
 
     private static MediaException SourceMissing(string key) => new(ErrorCatalog.SourceMissing, $"The source '{key}' is not in storage.");
 
-    /// <summary>Uploads the files under <paramref name="folder"/> (those <paramref name="only"/> takes) to <paramref name="prefix"/>, in key order.</summary>
+    /// <summary>
+    /// Uploads the files under <paramref name="folder"/> (those <paramref name="only"/> takes) to <paramref name="prefix"/>,
+    /// in key order with manifests last: a playlist already published (the early stream's) is replaced only once every
+    /// file it lists is there.
+    /// </summary>
     public async Task UploadAsync(StageContext context, string folder, string prefix, CancellationToken cancellationToken, Func<string, bool>? only = null)
     {
-        foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Where(only ?? (_ => true)).Order(StringComparer.Ordinal))
+        foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Where(only ?? (_ => true))
+            .OrderBy(ContentTypes.IsManifest).ThenBy(file => file, StringComparer.Ordinal))
         {
-            var relative = Path.GetRelativePath(folder, file).Replace(Path.DirectorySeparatorChar, '/');
-            await storage.PutFileAsync(prefix + relative, file, cancellationToken);
-            context.Use(bytesWritten: new FileInfo(file).Length);
+            await PutAsync(context, prefix + Path.GetRelativePath(folder, file).Replace(Path.DirectorySeparatorChar, '/'), file, cancellationToken);
         }
+    }
+
+    public async Task PutAsync(StageContext context, string key, string path, CancellationToken cancellationToken)
+    {
+        await storage.PutFileAsync(key, path, cancellationToken);
+        context.Use(bytesWritten: new FileInfo(path).Length);
     }
 
     public async Task DownloadAsync(StageContext context, string key, string path, CancellationToken cancellationToken)
