@@ -48,6 +48,8 @@ public sealed class Clips : IDisposable
         });
         Add("slideshow", () => Clip("720x1280", 1, 3, audio: true));
         Add("long", () => Clip("1280x720", 30, 40, audio: true));
+        // Three HLS segments (6, 6 and 2 s): long enough to play while the rest is encoded.
+        Add("fourteen", () => Clip("480x854", 30, 14, audio: true));
         // An MP4 with its index first (faststart): cut after 40,000 bytes, the header still declares all 4 s and
         // probes clean, while the data stops inside the first frame.
         Add("faststart", () => Clip("720x1280", 30, 4, audio: true, faststart: true));

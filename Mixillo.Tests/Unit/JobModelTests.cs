@@ -143,6 +143,43 @@ public class JobModelTests
     }
 
     [Fact]
+    public void An_encoding_job_becomes_playable_once_per_lease_and_a_new_encode_forgets_the_stream_of_the_last()
+    {
+        var job = TranscodeJob.Create(JobFactory.New(), Now, 3);
+        job.Queue(Now);
+        job.Start("w", "h", Now);
+        Assert.Throws<InvalidOperationException>(() => job.MarkPlayable(Now));
+        job.CompleteStage(Now);
+        job.Start("w", "h", Now);
+        job.TakeEvents();
+
+        job.MarkPlayable(Now);
+        job.MarkPlayable(Now.AddSeconds(1));
+
+        Assert.Equal(new LiveStream(job.LeaseToken, Now), job.Live);
+        var playable = Assert.Single(job.TakeEvents());
+        Assert.Equal(Jobs.Events.JobEventTypes.Playable, playable.Type);
+        Assert.Equal($"/media/live/{job.ContentId}/{job.LeaseToken}/hls/master.m3u8", playable.Data["playback"]!["hls"]!.GetValue<string>());
+        Assert.Equal(job.Live!.Hls(job.ContentId), Playback.Live(job)!.Hls);
+        Assert.Equal(job.Live, JobJson.Deserialize(JobJson.Serialize(job)).Live);
+
+        // The worker died mid-encode: the next attempt encodes again, under a new lease, and starts a new stream.
+        job.Fail(JobFactory.Error(retryable: true), Now, 0);
+        Assert.NotNull(job.Live);
+        job.Start("w2", "h", Now);
+        Assert.Null(job.Live);
+        Assert.Null(Playback.Live(job));
+
+        // Once the encode is done, a retry that only has DASH left keeps the stream, whose files are all there.
+        job.MarkPlayable(Now);
+        var live = job.Live;
+        job.CompleteTask(JobTaskType.Transcode, "staging/x/", Now);
+        job.Fail(JobFactory.Error(retryable: true), Now, 0);
+        job.Start("w3", "h", Now);
+        Assert.Equal(live, job.Live);
+    }
+
+    [Fact]
     public void The_document_uses_the_products_words_and_round_trips()
     {
         var job = TranscodeJob.Create(JobFactory.New(), Now, 3);

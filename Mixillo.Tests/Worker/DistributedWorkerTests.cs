@@ -105,7 +105,7 @@ public sealed class DistributedWorkerTests(DistributedFixture servers, Clips cli
         var probes = runs.Where(line => line.Contains(enqueued.JobId, StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(probes);
         Assert.All(probes, line => Assert.Contains($"{enqueued.JobId}-1/source", line, StringComparison.Ordinal));
-        await ScratchEmptiesAsync();
+        await _deployment.ScratchEmptiesAsync();
     }
 
     [Fact]
@@ -130,18 +130,6 @@ public sealed class DistributedWorkerTests(DistributedFixture servers, Clips cli
         await _deployment.StartWorkerAsync(new() { ["Worker:Stages"] = "process,publish" });
         done = await _deployment.WaitForFinalAsync(handed.JobId, TimeSpan.FromMinutes(2));
         Assert.Equal((JobStatus.Completed, 2 * size), (done.Status, done.Usage.BytesRead));
-        await ScratchEmptiesAsync();
-    }
-
-    /// <summary>Nothing stays in scratch, kept sources included, once the stages have ended (their cleanup follows the job's last write).</summary>
-    private async Task ScratchEmptiesAsync()
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (Directory.EnumerateFiles(_deployment.ScratchRoot, "*", SearchOption.AllDirectories).Any() && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
-
-        Assert.Empty(Directory.EnumerateFiles(_deployment.ScratchRoot, "*", SearchOption.AllDirectories));
+        await _deployment.ScratchEmptiesAsync();
     }
 }

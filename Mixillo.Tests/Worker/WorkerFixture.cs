@@ -154,6 +154,18 @@ public sealed class Deployment : IAsyncDisposable
         return process;
     }
 
+    /// <summary>Nothing stays in scratch, kept sources included, once the stages have ended (their cleanup follows the job's last write).</summary>
+    public async Task ScratchEmptiesAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (Directory.Exists(ScratchRoot) && Directory.EnumerateFiles(ScratchRoot, "*", SearchOption.AllDirectories).Any() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Empty(Directory.Exists(ScratchRoot) ? Directory.GetFiles(ScratchRoot, "*", SearchOption.AllDirectories) : []);
+    }
+
     public async Task<List<string>> KeysAsync(string prefix)
     {
         var keys = new List<string>();

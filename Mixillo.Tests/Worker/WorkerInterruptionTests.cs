@@ -34,7 +34,7 @@ public sealed class WorkerInterruptionTests(Clips clips) : IAsyncLifetime
     private async Task AssertNothingLeftBehind(string jobId)
     {
         Assert.Empty(await _deployment.KeysAsync($"staging/{jobId}/"));
-        Assert.Empty(Directory.Exists(_deployment.ScratchRoot) ? Directory.GetFiles(_deployment.ScratchRoot, "*", SearchOption.AllDirectories) : []);
+        await _deployment.ScratchEmptiesAsync();
     }
 
     [Fact]

@@ -1,0 +1,237 @@
+using System.Net;
+using System.Text.Json;
+using Mixillo.Api.Auth;
+using Mixillo.Jobs.Events;
+using Mixillo.Media.Packaging;
+using Mixillo.Tests.Storage;
+using Mixillo.Tests.Support;
+using Mixillo.Tests.Worker;
+
+namespace Mixillo.Tests.Api;
+
+/// <summary>
+/// Content that plays while it encodes: the embedded default (SQLite, a storage folder, the worker in the API). Encodes
+/// run at the source's own pace (<see cref="RealtimeFfmpeg"/>), so each check meets the job part-way.
+/// </summary>
+[Collection(MediaCollection.Name)]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class LiveStreamTests(Clips clips)
+{
+    [Fact]
+    public async Task An_upload_plays_while_it_encodes_and_its_urls_then_play_the_finished_stream()
+    {
+        using var tools = new TempFolder();
+        await using var deployment = new Deployment(LivePlayer.Settings(tools, embedded: true));
+        await deployment.InitializeAsync();
+        using var api = new KestrelApiFactory(deployment.Settings);
+
+        await LivePlayer.PlaysWhileItEncodesAsync(api, clips["fourteen"], tools);
+        Assert.Empty(await deployment.KeysAsync("staging/"));
+    }
+
+    [Fact]
+    public async Task A_cancelled_job_takes_its_early_stream_away()
+    {
+        using var tools = new TempFolder();
+        await using var deployment = new Deployment(LivePlayer.Settings(tools, embedded: true));
+        await deployment.InitializeAsync();
+        using var api = new KestrelApiFactory(deployment.Settings);
+        var client = await api.ClientAsync("mona");
+        var upload = await Uploads.SendAsync(client, clips["fourteen"]);
+        var hls = (await LivePlayer.WaitPlayableAsync(client, upload.ContentId)).GetProperty("playback").GetProperty("hls").GetString()!;
+        var anonymous = api.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(hls)).StatusCode);
+
+        var admin = await api.ClientAsync("root", AuthOptions.AdminRole);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/transcode/jobs/{upload.JobId}/cancel", null)).StatusCode);
+        var content = await LivePlayer.WaitContentAsync(client, upload.ContentId, c => c.GetProperty("status").GetString() != "processing");
+
+        Assert.Equal(("failed", "cancelled", false), (content.GetProperty("status").GetString(), content.GetProperty("error").GetProperty("code").GetString(), content.GetProperty("playable").GetBoolean()));
+        Assert.False(content.TryGetProperty("playback", out _));
+        await Task.Delay(LivePlayer.Freshness);
+        foreach (var path in new[] { hls, hls.Replace("master.m3u8", "360p/playlist.m3u8", StringComparison.Ordinal), hls.Replace("master.m3u8", "360p/seg_000.m4s", StringComparison.Ordinal) })
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync(path)).StatusCode);
+        }
+
+        Assert.Empty(await deployment.KeysAsync($"staging/{upload.JobId}/"));
+    }
+}
+
+/// <summary>The same with PostgreSQL, a real S3 server and the worker as a separate process, which a test may kill.</summary>
+[Collection(DistributedCollection.Name)]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class LiveStreamDistributedTests(DistributedFixture servers, Clips clips)
+{
+    [Fact]
+    public async Task An_upload_plays_from_s3_while_a_separate_worker_encodes_it()
+    {
+        using var tools = new TempFolder();
+        await using var deployment = new Deployment(await servers.DeploymentSettingsAsync(LivePlayer.Settings(tools, embedded: false)));
+        await deployment.InitializeAsync();
+        using var api = new KestrelApiFactory(deployment.Settings);
+        using var worker = deployment.StartWorkerProcess();
+        try
+        {
+            await LivePlayer.PlaysWhileItEncodesAsync(api, clips["fourteen"], tools);
+            Assert.Empty(await deployment.KeysAsync("staging/"));
+        }
+        finally
+        {
+            worker.Kill(entireProcessTree: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_worker_killed_mid_encode_leaves_no_broken_stream_and_the_next_attempt_plays_at_new_urls()
+    {
+        using var tools = new TempFolder();
+        await using var deployment = new Deployment(await servers.DeploymentSettingsAsync(LivePlayer.Settings(tools, embedded: false)));
+        await deployment.InitializeAsync();
+        using var api = new KestrelApiFactory(deployment.Settings);
+        var client = await api.ClientAsync("nils");
+        var anonymous = api.CreateClient();
+        using var first = deployment.StartWorkerProcess();
+        var upload = await Uploads.SendAsync(client, clips["fourteen"]);
+        var crashed = (await LivePlayer.WaitPlayableAsync(client, upload.ContentId)).GetProperty("playback").GetProperty("hls").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(crashed)).StatusCode);
+
+        first.Kill(entireProcessTree: true);
+        using var second = deployment.StartWorkerProcess();
+        try
+        {
+            // The job is found stuck and encoded again, under a new lease: a new stream at new URLs.
+            var restarted = await LivePlayer.WaitContentAsync(
+                client,
+                upload.ContentId,
+                c => c.GetProperty("status").GetString() != "processing" || (c.GetProperty("playable").GetBoolean() && c.GetProperty("playback").GetProperty("hls").GetString() != crashed),
+                TimeSpan.FromMinutes(2));
+            Assert.Equal("processing", restarted.GetProperty("status").GetString());
+            var hls = restarted.GetProperty("playback").GetProperty("hls").GetString()!;
+            Assert.StartsWith($"/media/live/{upload.ContentId}/", hls, StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(hls)).StatusCode);
+            // The crashed attempt's stream is not served any more: a player on it gets a 404, never a playlist that stopped.
+            Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync(crashed)).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync(crashed.Replace("master.m3u8", "360p/playlist.m3u8", StringComparison.Ordinal))).StatusCode);
+
+            var ready = await LivePlayer.WaitContentAsync(client, upload.ContentId, c => c.GetProperty("status").GetString() != "processing", TimeSpan.FromMinutes(2));
+            Assert.Equal("ready", ready.GetProperty("status").GetString());
+            await LivePlayer.FinishedAsync(anonymous, ready.GetProperty("playback").GetProperty("hls").GetString()!, tools);
+            Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync(crashed)).StatusCode);
+            Assert.Empty(await deployment.KeysAsync("staging/"));
+        }
+        finally
+        {
+            second.Kill(entireProcessTree: true);
+        }
+    }
+}
+
+/// <summary>What a player and an app see of a live stream, for both deployments.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+internal static class LivePlayer
+{
+    /// <summary>How long the API may remember a content's stream (<c>LiveStreams</c>).</summary>
+    public static readonly TimeSpan Freshness = TimeSpan.FromSeconds(1.5);
+
+    /// <summary>The 14 s clip has 420 frames; every rung keeps its 30 fps.</summary>
+    private const int Frames = 420;
+
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(1);
+
+    /// <summary>Two rungs and the audio, encoded at the source's pace; the worker in the API when <paramref name="embedded"/>.</summary>
+    public static Dictionary<string, string?> Settings(TempFolder tools, bool embedded) => new()
+    {
+        ["Worker:InProcess"] = embedded ? "true" : "false",
+        ["Media:FfmpegPath"] = RealtimeFfmpeg.Create(tools),
+        ["Transcode:Qualities"] = "360p,240p",
+        ["Transcode:ThumbnailCount"] = "1",
+        ["Transcode:Preset"] = "ultrafast",
+        ["Upload:ChunkSize"] = (256 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    public static Task<JsonElement> WaitPlayableAsync(HttpClient client, string contentId) =>
+        WaitContentAsync(client, contentId, c => c.GetProperty("playable").GetBoolean() || c.GetProperty("status").GetString() != "processing");
+
+    public static async Task<JsonElement> WaitContentAsync(HttpClient client, string contentId, Func<JsonElement, bool> done, TimeSpan? timeout = null)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var content = JsonDocument.Parse(await client.GetStringAsync($"/api/content/{contentId}")).RootElement.GetProperty("data");
+            if (done(content) || clock.Elapsed > (timeout ?? Patience))
+            {
+                return content;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>
+    /// Uploads the clip; as soon as the content says it plays (still processing), fetches the master and a growing
+    /// playlist and has ffmpeg follow it from the first segment over HTTP, decoding every frame, until the playlist
+    /// says it ended. Then the content is ready, the same URLs serve the finished stream, and the events said so.
+    /// </summary>
+    public static async Task PlaysWhileItEncodesAsync(KestrelApiFactory api, string clip, TempFolder tools)
+    {
+        var client = await api.ClientAsync("lena");
+        var anonymous = api.CreateClient();
+        var upload = await Uploads.SendAsync(client, clip);
+        await using var events = await SseClient.OpenAsync(client, $"/api/content/{upload.ContentId}/events");
+
+        var content = await WaitPlayableAsync(client, upload.ContentId);
+        Assert.Equal(("processing", true), (content.GetProperty("status").GetString(), content.GetProperty("playable").GetBoolean()));
+        var hls = content.GetProperty("playback").GetProperty("hls").GetString()!;
+        Assert.Matches($"^/media/live/{upload.ContentId}/[0-9]+/hls/master.m3u8$", hls);
+        var master = await anonymous.GetAsync(hls);
+        Assert.Equal(HttpStatusCode.OK, master.StatusCode);
+        Assert.Equal("no-cache", master.Headers.CacheControl?.ToString());
+        var lines = (await master.Content.ReadAsStringAsync()).Split('\n');
+        Assert.Equal(["360p/playlist.m3u8", "240p/playlist.m3u8"], lines.Where(l => l.EndsWith(".m3u8", StringComparison.Ordinal)));
+        Assert.Contains(lines, l => l.StartsWith("#EXT-X-MEDIA:TYPE=AUDIO", StringComparison.Ordinal) && l.Contains("URI=\"audio/playlist.m3u8\"", StringComparison.Ordinal));
+
+        var variant = hls.Replace("master.m3u8", "360p/playlist.m3u8", StringComparison.Ordinal);
+        var growing = MediaPlaylist.Parse(await anonymous.GetStringAsync(variant));
+        Assert.False(growing.IsVod || growing.HasEndList, "the early playlist is marked as growing and not ended");
+        Assert.InRange(growing.Segments.Count, 1, 2);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(variant.Replace("playlist.m3u8", growing.InitSegment!, StringComparison.Ordinal))).StatusCode);
+
+        // A player from the first segment: it waits for each new one and stops where the finished playlist ends.
+        var played = tools.File("played.framemd5");
+        var playing = Task.Run(() => Tool.Run("ffmpeg", ["-v", "error", "-live_start_index", "0", "-i", anonymous.BaseAddress + variant.TrimStart('/'), "-f", "framemd5", played]));
+        var still = JsonDocument.Parse(await client.GetStringAsync($"/api/content/{upload.ContentId}")).RootElement.GetProperty("data");
+        Assert.Equal("processing", still.GetProperty("status").GetString());
+        await playing.WaitAsync(TimeSpan.FromMinutes(2));
+        Assert.Equal(Frames, File.ReadLines(played).Count(l => !l.StartsWith('#')));
+
+        var ready = await WaitContentAsync(client, upload.ContentId, c => c.GetProperty("status").GetString() != "processing");
+        Assert.Equal(("ready", true), (ready.GetProperty("status").GetString(), ready.GetProperty("playable").GetBoolean()));
+        var published = ready.GetProperty("playback").GetProperty("hls").GetString()!;
+        Assert.Equal($"/media/videos/{upload.ContentId}/hls/master.m3u8", published);
+        var finished = await FinishedAsync(anonymous, published, tools);
+        // The live URLs now serve the published files: a player still on them gets the finished playlist.
+        await Task.Delay(Freshness);
+        Assert.Equal(finished, await anonymous.GetStringAsync(variant));
+
+        var sent = await events.EventsAsync(f => f.Type is not null && JobEventTypes.IsFinal(f.Type), Patience);
+        var types = sent.Select(f => f.Type).ToList();
+        var playable = Assert.Single(sent, f => f.Type == JobEventTypes.Playable);
+        Assert.Equal(hls, playable.Json.GetProperty("data").GetProperty("playback").GetProperty("hls").GetString());
+        Assert.True(types.IndexOf(JobEventTypes.Playable) < types.IndexOf(JobEventTypes.Completed));
+    }
+
+    /// <summary>The published stream is VOD: its 360p playlist is ended and ffmpeg decodes every frame through it. Returns that playlist.</summary>
+    public static async Task<string> FinishedAsync(HttpClient anonymous, string master, TempFolder tools)
+    {
+        var variant = master.Replace("master.m3u8", "360p/playlist.m3u8", StringComparison.Ordinal);
+        var text = await anonymous.GetStringAsync(variant);
+        var playlist = MediaPlaylist.Parse(text);
+        Assert.True(playlist.IsVod && playlist.HasEndList, "the published playlist is a finished VOD");
+        Assert.Equal([6, 6, 2], playlist.Segments.Select(s => Math.Round(s.DurationSeconds)));
+        var decoded = tools.File($"published-{Guid.NewGuid():N}.framemd5");
+        Tool.Run("ffmpeg", ["-v", "error", "-i", anonymous.BaseAddress + variant.TrimStart('/'), "-f", "framemd5", decoded]);
+        Assert.Equal(Frames, File.ReadLines(decoded).Count(l => !l.StartsWith('#')));
+        return text;
+    }
+}
