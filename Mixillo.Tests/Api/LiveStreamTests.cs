@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Mixillo.Api.Auth;
 using Mixillo.Jobs.Events;
@@ -67,14 +68,21 @@ public sealed class LiveStreamDistributedTests(DistributedFixture servers, Clips
     public async Task An_upload_plays_from_s3_while_a_separate_worker_encodes_it()
     {
         using var tools = new TempFolder();
-        await using var deployment = new Deployment(await servers.DeploymentSettingsAsync(LivePlayer.Settings(tools, embedded: false)));
+        await using var deployment = new Deployment(await servers.DeploymentSettingsAsync(new(LivePlayer.Settings(tools, embedded: false)) { ["Webhooks:AllowPrivateNetworks"] = "true" }));
         await deployment.InitializeAsync();
         using var api = new KestrelApiFactory(deployment.Settings);
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var admin = await api.ClientAsync("root", AuthOptions.AdminRole);
+        (await admin.PostAsJsonAsync("/api/webhooks", new { url = receiver.Url, events = new[] { JobEventTypes.Playable } })).EnsureSuccessStatusCode();
         using var worker = deployment.StartWorkerProcess();
         try
         {
-            await LivePlayer.PlaysWhileItEncodesAsync(api, clips["fourteen"], tools);
+            var hls = await LivePlayer.PlaysWhileItEncodesAsync(api, clips["fourteen"], tools);
             Assert.Empty(await deployment.KeysAsync("staging/"));
+
+            // The app's backend hears of it too.
+            var hook = JsonDocument.Parse(Assert.Single(await receiver.WaitForAsync(r => r.Count > 0, TimeSpan.FromSeconds(30))).Body).RootElement;
+            Assert.Equal((JobEventTypes.Playable, hls), (hook.GetProperty("type").GetString(), hook.GetProperty("data").GetProperty("playback").GetProperty("hls").GetString()));
         }
         finally
         {
@@ -173,7 +181,8 @@ internal static class LivePlayer
     /// playlist and has ffmpeg follow it from the first segment over HTTP, decoding every frame, until the playlist
     /// says it ended. Then the content is ready, the same URLs serve the finished stream, and the events said so.
     /// </summary>
-    public static async Task PlaysWhileItEncodesAsync(KestrelApiFactory api, string clip, TempFolder tools)
+    /// <returns>The live master's URL.</returns>
+    public static async Task<string> PlaysWhileItEncodesAsync(KestrelApiFactory api, string clip, TempFolder tools)
     {
         var client = await api.ClientAsync("lena");
         var anonymous = api.CreateClient();
@@ -219,6 +228,7 @@ internal static class LivePlayer
         var playable = Assert.Single(sent, f => f.Type == JobEventTypes.Playable);
         Assert.Equal(hls, playable.Json.GetProperty("data").GetProperty("playback").GetProperty("hls").GetString());
         Assert.True(types.IndexOf(JobEventTypes.Playable) < types.IndexOf(JobEventTypes.Completed));
+        return hls;
     }
 
     /// <summary>The published stream is VOD: its 360p playlist is ended and ffmpeg decodes every frame through it. Returns that playlist.</summary>
