@@ -92,6 +92,34 @@ public sealed class WorkerTests(Clips clips) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_job_whose_renditions_were_encoded_before_the_encode_cut_hls_is_encoded_again_whole()
+    {
+        var job = await _deployment.EnqueueAsync(clips["portrait"], Fast with { Dash = false });
+        // As the version before this one could leave a job: its encode done and recorded, its HLS still to cut.
+        await _deployment.Store.ChangeAsync(
+            job.JobId,
+            (j, now) =>
+            {
+                j.CompleteTask(JobTaskType.Transcode, "staging/earlier/", now);
+                j.CompleteTask(JobTaskType.Thumbnail, "staging/earlier/", now);
+                j.AddOutput(new JobOutput { Quality = "480p", Key = "staging/earlier/480p.mp4" });
+            },
+            CancellationToken.None);
+        await _deployment.StartWorkerAsync();
+
+        var done = await _deployment.WaitForFinalAsync(job.JobId, TimeSpan.FromMinutes(2));
+
+        Assert.Equal(JobStatus.Completed, done.Status);
+        Assert.All(done.Tasks, t => Assert.Equal(JobTaskStatus.Completed, t.Status));
+        Assert.Equal((1, 1), (done.Task(JobTaskType.Transcode).RetryCount, done.Task(JobTaskType.Thumbnail).RetryCount));
+        Assert.Equal(["360p", "480p", "hls"], done.Outputs.Select(o => o.Quality).Order(StringComparer.Ordinal));
+        Assert.Equal($"videos/{job.ContentId}/480p.mp4", done.Outputs.Single(o => o.Quality == "480p").Key);
+        var published = await _deployment.KeysAsync($"videos/{job.ContentId}/");
+        Assert.Contains($"videos/{job.ContentId}/hls/480p/seg_000.m4s", published);
+        Assert.Contains($"videos/{job.ContentId}/hls/master.m3u8", published);
+    }
+
+    [Fact]
     public async Task A_source_below_every_rung_is_published_and_recorded_as_source()
     {
         await _deployment.StartWorkerAsync();
