@@ -6,6 +6,7 @@ using Mixillo.Jobs.Model;
 using Mixillo.Jobs.Pipeline;
 using Mixillo.Jobs.Storage;
 using Mixillo.Media;
+using Mixillo.Media.Packaging;
 
 namespace Mixillo.Api.Apis;
 
@@ -61,20 +62,57 @@ public static class MediaApi
     /// <summary>
     /// A live stream's file (<see cref="LiveStream"/>): only its hls/ folder, and only while its job carries that stream
     /// (<see cref="LiveStreams"/>). Players keep the same URLs when the job publishes: the files are then served from
-    /// the published folder, where the same segments and the finished playlists are.
+    /// the published folder, where the same segments and the finished playlists are. A rendition's playlist stays an
+    /// EVENT playlist at these URLs (an EVENT playlist never changes its type): the finished one is sent as an EVENT
+    /// that has ended.
     /// </summary>
-    public static async Task<IResult> GetLive(IObjectStorage storage, LiveStreams live, HttpResponse response, string contentId, long lease, string path, CancellationToken cancellationToken) =>
-        JobIds.IsValid(contentId) && path.StartsWith(OutputLayout.HlsFolder + "/", StringComparison.Ordinal) && StorageKeys.IsValid(path)
-            && await live.PrefixAsync(contentId, lease, cancellationToken) is { } prefix
-            ? await ServeAsync(storage, response, prefix + path, ContentTypes.IsManifest(path) ? LiveManifestCacheControl : PublishedCacheControl, cancellationToken)
-            : NotFound();
-
-    private static async Task<IResult> ServeAsync(IObjectStorage storage, HttpResponse response, string key, string cacheControl, CancellationToken cancellationToken)
+    public static async Task<IResult> GetLive(IObjectStorage storage, LiveStreams live, HttpResponse response, string contentId, long lease, string path, CancellationToken cancellationToken)
     {
-        if (await storage.StatAsync(key, cancellationToken) is not { } stored)
+        if (!JobIds.IsValid(contentId) || !path.StartsWith(OutputLayout.HlsFolder + "/", StringComparison.Ordinal) || !StorageKeys.IsValid(path))
         {
             return NotFound();
         }
+
+        foreach (var prefix in await live.PrefixesAsync(contentId, lease, cancellationToken))
+        {
+            if (await storage.StatAsync(prefix + path, cancellationToken) is not { } stored)
+            {
+                continue;
+            }
+
+            if (path.EndsWith("/" + OutputLayout.VariantPlaylist, StringComparison.Ordinal))
+            {
+                return await EventPlaylistAsync(storage, response, prefix + path, cancellationToken);
+            }
+
+            return await ServeAsync(storage, response, stored, ContentTypes.IsManifest(path) ? LiveManifestCacheControl : PublishedCacheControl, cancellationToken);
+        }
+
+        return NotFound();
+    }
+
+    private static async Task<IResult> EventPlaylistAsync(IObjectStorage storage, HttpResponse response, string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var stream = await storage.OpenReadAsync(key, cancellationToken);
+            using var reader = new StreamReader(stream);
+            var playlist = MediaPlaylist.Parse(await reader.ReadToEndAsync(cancellationToken));
+            response.Headers.CacheControl = LiveManifestCacheControl;
+            return TypedResults.Text(playlist.WriteEvent(playlist.HasEndList), ContentTypes.For(key));
+        }
+        catch (ObjectNotFoundException)
+        {
+            return NotFound();
+        }
+    }
+
+    private static async Task<IResult> ServeAsync(IObjectStorage storage, HttpResponse response, string key, string cacheControl, CancellationToken cancellationToken) =>
+        await storage.StatAsync(key, cancellationToken) is { } stored ? await ServeAsync(storage, response, stored, cacheControl, cancellationToken) : NotFound();
+
+    private static async Task<IResult> ServeAsync(IObjectStorage storage, HttpResponse response, StoredObject stored, string cacheControl, CancellationToken cancellationToken)
+    {
+        var key = stored.Key;
 
         try
         {

@@ -208,12 +208,7 @@ public sealed partial class TranscodeJob
         }
 
         LeaseToken++;
-        if (Stage == JobStage.Process && Tasks.Any(t => t.Type == JobTaskType.Transcode && t.Status != JobTaskStatus.Completed))
-        {
-            // The encode runs again, under a new lease: the stream of the attempt before it ends where it stopped.
-            Live = null;
-        }
-
+        EndUnfinishedLive();
         Record(JobEventTypes.Stage, now, new JsonObject { ["stage"] = JobJson.Name(Stage), ["attempt"] = RetryCount + 1 });
     }
 
@@ -336,6 +331,7 @@ public sealed partial class TranscodeJob
         Errors.Add(error);
         if (error.Retryable && RetryCount < MaxRetries && !CancelRequested)
         {
+            EndUnfinishedLive();
             Move(JobStatus.Queued, now);
             NotBefore = now + Backoff.Delay(RetryCount, jitter);
             RetryCount++;
@@ -366,6 +362,7 @@ public sealed partial class TranscodeJob
             return;
         }
 
+        EndUnfinishedLive();
         Move(JobStatus.Queued, now);
         QueuedAt = now;
         NotBefore = null;
@@ -418,6 +415,18 @@ public sealed partial class TranscodeJob
         CompletedAt = null;
         Record(JobEventTypes.Retried, now, new JsonObject { ["automatic"] = false, ["retryCount"] = RetryCount, ["priority"] = Priority });
         Queue(now);
+    }
+
+    /// <summary>
+    /// A stream whose encode did not finish goes as the attempt that cut it stops: the encode will run again under a new
+    /// lease and start a new stream, and a player meanwhile gets a 404 rather than a playlist that no longer grows.
+    /// </summary>
+    private void EndUnfinishedLive()
+    {
+        if (Live is not null && Tasks.Any(t => t.Type is JobTaskType.Transcode or JobTaskType.Hls && t.Status != JobTaskStatus.Completed))
+        {
+            Live = null;
+        }
     }
 
     private void Record(string type, DateTimeOffset time, JsonObject data) => _events.Add(new RecordedEvent(type, time, data));

@@ -179,7 +179,7 @@ public static class FfmpegArguments
         string.Concat(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '.' or '_' or '-' or '%' ? c.ToString() : "\\" + c));
 
     /// <summary>fMP4 segments by stream copy from the encoded renditions (DASH without HLS): one video-only variant per rendition and one shared audio variant.</summary>
-    public static IReadOnlyList<string> Hls(IReadOnlyList<string> renditionFiles, bool withAudio, IReadOnlyList<string> variantNames, string hlsFolder)
+    public static IReadOnlyList<string> DashSegments(IReadOnlyList<string> renditionFiles, bool withAudio, IReadOnlyList<string> variantNames, string hlsFolder)
     {
         var args = new List<string>(Common);
         foreach (var file in renditionFiles)

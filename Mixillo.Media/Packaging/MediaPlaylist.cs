@@ -10,17 +10,30 @@ public sealed record MediaPlaylist(string? InitSegment, IReadOnlyList<Segment> S
     public double DurationSeconds => Segments.Sum(s => s.DurationSeconds);
 
     /// <summary>
-    /// The playlist as players get it: a growing one (<c>EVENT</c>, segments only ever added) while the encode runs, or
-    /// the finished one (<c>VOD</c>, with <c>EXT-X-ENDLIST</c>). The target duration is the segment length the encode
-    /// asks for unless a segment ran longer, so a growing playlist keeps it as the spec requires.
+    /// The playlist of a stream still being made: <c>EVENT</c>, segments only ever added, and <c>EXT-X-ENDLIST</c> once
+    /// <paramref name="ended"/> (the type of an EVENT playlist never changes). It asks players to start at its beginning,
+    /// not at its live edge: a fresh upload is watched from the start.
     /// </summary>
-    public string Write(bool ended)
+    public string WriteEvent(bool ended) => Write("EVENT", ended);
+
+    /// <summary>The finished playlist: <c>VOD</c>, with <c>EXT-X-ENDLIST</c>.</summary>
+    public string WriteVod() => Write("VOD", ended: true);
+
+    /// <summary>
+    /// The target duration is the segment length the encode asks for unless a segment ran longer, so a growing playlist
+    /// keeps it as the spec requires.
+    /// </summary>
+    private string Write(string type, bool ended)
     {
         var target = Math.Max((int)FfmpegArguments.SegmentSeconds, Segments.Count == 0 ? 0 : (int)Math.Round(Segments.Max(s => s.DurationSeconds), MidpointRounding.AwayFromZero));
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:{target}\n#EXT-X-MEDIA-SEQUENCE:0\n");
-        text.Append(ended ? "#EXT-X-PLAYLIST-TYPE:VOD\n" : "#EXT-X-PLAYLIST-TYPE:EVENT\n");
-        text.Append("#EXT-X-INDEPENDENT-SEGMENTS\n");
+        text.Append(CultureInfo.InvariantCulture, $"#EXT-X-PLAYLIST-TYPE:{type}\n#EXT-X-INDEPENDENT-SEGMENTS\n");
+        if (type == "EVENT")
+        {
+            text.Append("#EXT-X-START:TIME-OFFSET=0\n");
+        }
+
         if (InitSegment is not null)
         {
             text.Append(CultureInfo.InvariantCulture, $"#EXT-X-MAP:URI=\"{InitSegment}\"\n");

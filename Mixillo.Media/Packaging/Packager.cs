@@ -28,7 +28,9 @@ public sealed class Packager(FfmpegRunner runner)
                 throw new MediaException(ErrorCatalog.PackageFailed, $"The HLS playlist of {name} was not finished by the encode.");
             }
 
-            await File.WriteAllTextAsync(path, playlist.Write(ended: true), cancellationToken);
+            // Replaced whole, by rename: the worker publishing the stream reads these playlists meanwhile.
+            await File.WriteAllTextAsync(path + ".vod", playlist.WriteVod(), cancellationToken);
+            File.Move(path + ".vod", path, overwrite: true);
         }
 
         var (video, audio) = DescribeAll(renditions, withAudio, root, OutputLayout.HlsFolder);
@@ -50,7 +52,7 @@ public sealed class Packager(FfmpegRunner runner)
         Action<double>? onPercent,
         CancellationToken cancellationToken)
     {
-        var arguments = FfmpegArguments.Hls(
+        var arguments = FfmpegArguments.DashSegments(
             [.. renditions.Select(r => Path.Combine(root, r.FileName))],
             withAudio,
             [.. renditions.Select(r => r.Name)],

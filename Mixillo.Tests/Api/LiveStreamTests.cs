@@ -1,8 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Mixillo.Api.Auth;
 using Mixillo.Jobs.Events;
+using Mixillo.Jobs.Pipeline;
+using Mixillo.Jobs.Storage;
 using Mixillo.Media.Packaging;
 using Mixillo.Tests.Storage;
 using Mixillo.Tests.Support;
@@ -57,7 +60,84 @@ public sealed class LiveStreamTests(Clips clips)
 
         Assert.Empty(await deployment.KeysAsync($"staging/{upload.JobId}/"));
     }
+    [Fact]
+    public async Task A_segment_the_early_stream_failed_to_upload_goes_up_with_the_encode_and_is_published()
+    {
+        using var tools = new TempFolder();
+        await using var deployment = new Deployment(LivePlayer.Settings(tools, embedded: false));
+        await deployment.InitializeAsync();
+        using var api = new KestrelApiFactory(deployment.Settings);
+        await deployment.StartWorkerAsync(services: s => s.AddSingleton<IObjectStorage>(sp =>
+            new FailingOnceStorage(ObjectStorages.Create(sp.GetRequiredService<StorageOptions>()), "/hls/360p/seg_000.m4s")));
+        var client = await api.ClientAsync("paul");
+        var upload = await Uploads.SendAsync(client, clips["fourteen"]);
+
+        var ready = await LivePlayer.WaitContentAsync(client, upload.ContentId, c => c.GetProperty("status").GetString() != "processing", TimeSpan.FromMinutes(2));
+
+        // The early stream stopped at its first failure (before it was playable); the job went on and lost nothing.
+        Assert.Equal("ready", ready.GetProperty("status").GetString());
+        Assert.Null((await deployment.Store.GetAsync(upload.JobId, CancellationToken.None))!.Live);
+        Assert.Contains($"videos/{upload.ContentId}/hls/360p/seg_000.m4s", await deployment.KeysAsync($"videos/{upload.ContentId}/"));
+        await LivePlayer.FinishedAsync(api.CreateClient(), ready.GetProperty("playback").GetProperty("hls").GetString()!, tools);
+    }
+
+    [Fact]
+    public async Task While_publish_removes_staging_the_live_urls_play_from_the_published_files()
+    {
+        using var tools = new TempFolder();
+        await using var deployment = new Deployment(LivePlayer.Settings(tools, embedded: false));
+        await deployment.InitializeAsync();
+        using var api = new KestrelApiFactory(deployment.Settings);
+        HeldStagingRemoval? storage = null;
+        await deployment.StartWorkerAsync(services: s => s.AddSingleton<IObjectStorage>(sp =>
+            storage = new HeldStagingRemoval(ObjectStorages.Create(sp.GetRequiredService<StorageOptions>()))));
+        var client = await api.ClientAsync("otto");
+        var anonymous = api.CreateClient();
+        var upload = await Uploads.SendAsync(client, clips["fourteen"]);
+        var hls = (await LivePlayer.WaitPlayableAsync(client, upload.ContentId)).GetProperty("playback").GetProperty("hls").GetString()!;
+
+        await storage!.Removed.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        try
+        {
+            // Staging is gone and the job not completed yet: the published copies answer.
+            Assert.Empty(await deployment.KeysAsync($"staging/{upload.JobId}/"));
+            var content = JsonDocument.Parse(await client.GetStringAsync($"/api/content/{upload.ContentId}")).RootElement.GetProperty("data");
+            Assert.Equal(("processing", hls), (content.GetProperty("status").GetString(), content.GetProperty("playback").GetProperty("hls").GetString()));
+            var playlist = MediaPlaylist.Parse(await anonymous.GetStringAsync(hls.Replace("master.m3u8", "360p/playlist.m3u8", StringComparison.Ordinal)));
+            Assert.Equal((false, true, 3), (playlist.IsVod, playlist.HasEndList, playlist.Segments.Count));
+            Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(hls.Replace("master.m3u8", "360p/seg_002.m4s", StringComparison.Ordinal))).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(hls)).StatusCode);
+        }
+        finally
+        {
+            storage.Release.TrySetResult();
+        }
+
+        var ready = await LivePlayer.WaitContentAsync(client, upload.ContentId, c => c.GetProperty("status").GetString() != "processing");
+        Assert.Equal("ready", ready.GetProperty("status").GetString());
+    }
+
+    /// <summary>Real storage whose removal of a job's staging, once done, waits for the test: a publish held between removing staging and completing.</summary>
+    private sealed class HeldStagingRemoval(IObjectStorage inner) : StorageDecorator(inner)
+    {
+        public TaskCompletionSource Removed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override async Task<int> DeletePrefixAsync(string prefix, CancellationToken cancellationToken)
+        {
+            var removed = await base.DeletePrefixAsync(prefix, cancellationToken);
+            if (prefix.StartsWith(OutputKeys.StagingRoot, StringComparison.Ordinal))
+            {
+                Removed.TrySetResult();
+                await Release.Task;
+            }
+
+            return removed;
+        }
+    }
 }
+
 
 /// <summary>The same with PostgreSQL, a real S3 server and the worker as a separate process, which a test may kill.</summary>
 [Collection(DistributedCollection.Name)]
@@ -218,10 +298,14 @@ internal static class LivePlayer
         Assert.Equal(("ready", true), (ready.GetProperty("status").GetString(), ready.GetProperty("playable").GetBoolean()));
         var published = ready.GetProperty("playback").GetProperty("hls").GetString()!;
         Assert.Equal($"/media/videos/{upload.ContentId}/hls/master.m3u8", published);
-        var finished = await FinishedAsync(anonymous, published, tools);
-        // The live URLs now serve the published files: a player still on them gets the finished playlist.
+        var finished = MediaPlaylist.Parse(await FinishedAsync(anonymous, published, tools));
+        // The live URLs now serve the published files: a player still on them gets the finished playlist, as an EVENT
+        // playlist that ended (an EVENT playlist never changes its type), and the published master.
         await Task.Delay(Freshness);
-        Assert.Equal(finished, await anonymous.GetStringAsync(variant));
+        var ended = MediaPlaylist.Parse(await anonymous.GetStringAsync(variant));
+        Assert.Equal((false, true), (ended.IsVod, ended.HasEndList));
+        Assert.Equal(finished.Segments, ended.Segments);
+        Assert.Equal(await anonymous.GetStringAsync(published), await anonymous.GetStringAsync(hls));
 
         var sent = await events.EventsAsync(f => f.Type is not null && JobEventTypes.IsFinal(f.Type), Patience);
         var types = sent.Select(f => f.Type).ToList();

@@ -179,7 +179,7 @@ public class FfmpegArgumentsTests
     [Fact]
     public void Hls_packaging_copies_streams_and_never_encodes()
     {
-        var args = FfmpegArguments.Hls(["/s/720p.mp4", "/s/480p.mp4"], withAudio: true, ["720p", "480p"], "/s/hls");
+        var args = FfmpegArguments.DashSegments(["/s/720p.mp4", "/s/480p.mp4"], withAudio: true, ["720p", "480p"], "/s/hls");
         Assert.Equal(2, args.Count(a => a == "-i"));
         Assert.DoesNotContain("libx264", args);
         Assert.Equal("copy", After(args, "-c"));

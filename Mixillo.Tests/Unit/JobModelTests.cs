@@ -163,19 +163,25 @@ public class JobModelTests
         Assert.Equal(job.Live!.Hls(job.ContentId), Playback.Live(job)!.Hls);
         Assert.Equal(job.Live, JobJson.Deserialize(JobJson.Serialize(job)).Live);
 
-        // The worker died mid-encode: the next attempt encodes again, under a new lease, and starts a new stream.
+        // The worker died mid-encode: its stream ends with it; the next attempt encodes again, under a new lease, and
+        // starts a new one. A worker that stops and releases the job mid-encode ends it the same way.
         job.Fail(JobFactory.Error(retryable: true), Now, 0);
-        Assert.NotNull(job.Live);
-        job.Start("w2", "h", Now);
         Assert.Null(job.Live);
         Assert.Null(Playback.Live(job));
+        job.Start("w2", "h", Now);
+        job.MarkPlayable(Now);
+        Assert.Equal(job.LeaseToken, job.Live!.Lease);
+        job.Release(Now);
+        Assert.Null(job.Live);
 
-        // Once the encode is done, a retry that only has DASH left keeps the stream, whose files are all there.
+        // Once the encode is done (its HLS with it), a retry that only has DASH left keeps the stream, which is whole.
+        job.Start("w3", "h", Now);
         job.MarkPlayable(Now);
         var live = job.Live;
         job.CompleteTask(JobTaskType.Transcode, "staging/x/", Now);
+        job.CompleteTask(JobTaskType.Hls, "staging/x/", Now);
         job.Fail(JobFactory.Error(retryable: true), Now, 0);
-        job.Start("w3", "h", Now);
+        job.Start("w4", "h", Now);
         Assert.Equal(live, job.Live);
     }
 

@@ -85,20 +85,26 @@ public sealed class LiveHlsTests : IDisposable
     }
 
     [Fact]
-    public void A_growing_playlist_is_an_event_without_an_end_and_the_finished_one_is_vod_with_one()
+    public void A_growing_playlist_is_an_event_played_from_its_start_that_ends_as_an_event_and_the_finished_one_is_vod()
     {
         Write("480p", listed: 2, files: 2);
         var playlist = Live.Read()[0].Playlist;
 
-        var growing = playlist.Write(ended: false);
+        var growing = playlist.WriteEvent(ended: false);
         Assert.Contains("#EXT-X-PLAYLIST-TYPE:EVENT\n", growing, StringComparison.Ordinal);
+        Assert.Contains("#EXT-X-START:TIME-OFFSET=0\n", growing, StringComparison.Ordinal);
         Assert.DoesNotContain("#EXT-X-ENDLIST", growing, StringComparison.Ordinal);
         var reread = MediaPlaylist.Parse(growing);
         Assert.Equal((false, false, 6, "init.mp4"), (reread.IsVod, reread.HasEndList, reread.TargetDuration, reread.InitSegment));
         Assert.Equal(playlist.Segments, reread.Segments);
 
-        var finished = MediaPlaylist.Parse(playlist.Write(ended: true));
+        var ended = MediaPlaylist.Parse(playlist.WriteEvent(ended: true));
+        Assert.Equal((false, true), (ended.IsVod, ended.HasEndList));
+
+        var vod = playlist.WriteVod();
+        var finished = MediaPlaylist.Parse(vod);
         Assert.Equal((true, true), (finished.IsVod, finished.HasEndList));
         Assert.Equal(playlist.Segments, finished.Segments);
+        Assert.DoesNotContain("#EXT-X-START", vod, StringComparison.Ordinal);
     }
 }

@@ -64,6 +64,11 @@ public sealed class WorkerOptions
             throw new ArgumentException($"{Section}:ScratchRoot is required.");
         }
 
+        if (ScratchRoot.Contains('%', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"{Section}:ScratchRoot cannot contain '%': ffmpeg reads it in numbered file names (segments, thumbnails) as a pattern.");
+        }
+
         if (MinFreeBytes < 0)
         {
             throw new ArgumentException($"{Section}:MinFreeBytes cannot be negative.");

@@ -9,7 +9,7 @@ namespace Mixillo.Worker.Pipeline;
 /// removes, and which publish never copies from until the encode has completed): at every poll the segments ffmpeg has
 /// finished go up first, then each playlist that grew, written as <c>EVENT</c>. Once every variant has its first
 /// segment the master goes up and the job is marked playable. The early stream is a courtesy: if storage fails it,
-/// it stops and the job goes on as before.
+/// it stops and the job goes on as before, its files all uploaded with the encode's.
 /// </summary>
 /// <param name="output">The folder the encode writes into.</param>
 internal sealed partial class LiveUpload(StageStorage transfers, StageContext context, LiveHls hls, string output, string attempt, ILogger logger)
@@ -37,7 +37,7 @@ internal sealed partial class LiveUpload(StageStorage transfers, StageContext co
         }
         catch (Exception ex)
         {
-            LogStopped(context.Job.JobId, ex.Message);
+            LogStopped(ex, context.Job.JobId);
         }
     }
 
@@ -46,8 +46,9 @@ internal sealed partial class LiveUpload(StageStorage transfers, StageContext co
         var variants = hls.Read();
         foreach (var variant in variants)
         {
+            // Only a playlist that grew: one read part-way through a write may list fewer than the last.
             var playlist = variant.Playlist;
-            if (playlist.Segments.Count == _listed.GetValueOrDefault(variant.Folder))
+            if (playlist.Segments.Count <= _listed.GetValueOrDefault(variant.Folder))
             {
                 continue;
             }
@@ -57,7 +58,7 @@ internal sealed partial class LiveUpload(StageStorage transfers, StageContext co
                 await UploadOnceAsync($"{variant.Folder}/{file}", cancellationToken);
             }
 
-            await PutTextAsync($"{variant.Folder}/{OutputLayout.VariantPlaylist}", playlist.Write(ended: false), cancellationToken);
+            await PutTextAsync($"{variant.Folder}/{OutputLayout.VariantPlaylist}", playlist.WriteEvent(ended: false), cancellationToken);
             _listed[variant.Folder] = playlist.Segments.Count;
         }
 
@@ -66,16 +67,18 @@ internal sealed partial class LiveUpload(StageStorage transfers, StageContext co
             await PutTextAsync(OutputLayout.HlsMaster, master, cancellationToken);
             await context.ChangeAsync((job, now) => job.MarkPlayable(now), cancellationToken);
             _playable = true;
-            LogPlayable(context.Job.JobId, context.Job.Live!.Hls(context.Job.ContentId));
+            LogPlayable(context.Job.JobId, context.Lease.Token);
         }
     }
 
     private async Task UploadOnceAsync(string relative, CancellationToken cancellationToken)
     {
         var path = Path.Combine(output, relative);
-        if (_uploaded.Add(path))
+        if (!_uploaded.Contains(path))
         {
+            // Counted as up only once it is: one that failed or was cut short goes up with the encode's other files.
             await transfers.PutAsync(context, attempt + relative, path, cancellationToken);
+            _uploaded.Add(path);
         }
     }
 
@@ -88,9 +91,9 @@ internal sealed partial class LiveUpload(StageStorage transfers, StageContext co
         await transfers.PutAsync(context, attempt + relative, path, cancellationToken);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} plays while it encodes at {Url}")]
-    private partial void LogPlayable(string jobId, string url);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} plays while it encodes (lease {Lease})")]
+    private partial void LogPlayable(string jobId, long lease);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The early stream of {JobId} stopped ({Reason}); the job goes on")]
-    private partial void LogStopped(string jobId, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The early stream of {JobId} stopped; the job goes on")]
+    private partial void LogStopped(Exception exception, string jobId);
 }

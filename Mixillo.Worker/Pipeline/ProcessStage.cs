@@ -33,9 +33,10 @@ internal sealed class ProcessStage(StageStorage transfers, MediaEngine engine, C
         {
             await EncodeAsync(context, input!, source, transcode, output, attempt, cancellationToken);
         }
-        else if (job.Options.Dash && Open(job, JobTaskType.Dash))
+        else if (job.Options.Dash && !job.Options.Hls && Open(job, JobTaskType.Dash))
         {
-            // Encoded by an earlier attempt: the renditions come back from its staging prefix.
+            // Encoded by an earlier attempt, DASH to cut from the renditions: they come back from its staging prefix.
+            // (Over HLS, DASH needs only the segments, fetched below.)
             var from = context.Job.Task(JobTaskType.Transcode).Output!;
             foreach (var rendition in LadderPlanner.Plan(source.Video.Width, source.Video.Height, source.Video.FramesPerSecond, transcode.Ladder))
             {
