@@ -27,34 +27,14 @@ public sealed class LiveHls(IReadOnlyList<Rendition> renditions, bool withAudio,
             return null;
         }
 
-        var codecs = renditions.Select((_, i) => CodecStrings.Avc(File.ReadAllBytes(Path.Combine(root, variants[i].Folder, variants[i].Playlist.InitSegment!)))).ToList();
-        if (codecs.Contains(null))
+        var video = renditions.Select((rendition, i) => StreamVariant.Of(root, variants[i].Folder, variants[i].Playlist, rendition, Peak(rendition.Rung.VideoKbps), average: null)).ToList();
+        if (video.Contains(null))
         {
             return null;
         }
 
-        var video = renditions.Select((rendition, i) => new StreamVariant
-        {
-            Name = rendition.Name,
-            Folder = variants[i].Folder,
-            Playlist = variants[i].Playlist,
-            Codecs = codecs[i]!,
-            PeakBitrate = Peak(rendition.Rung.VideoKbps),
-            Width = rendition.Width,
-            Height = rendition.Height,
-            FramesPerSecond = rendition.FramesPerSecond,
-        }).ToList();
-        var audio = withAudio
-            ? new StreamVariant
-            {
-                Name = OutputLayout.HlsAudioVariant,
-                Folder = variants[^1].Folder,
-                Playlist = variants[^1].Playlist,
-                Codecs = CodecStrings.AacLc,
-                PeakBitrate = renditions[0].Rung.AudioKbps * 1000L,
-            }
-            : null;
-        return MasterPlaylist.Write(video, audio, OutputLayout.VariantPlaylist);
+        var audio = withAudio ? StreamVariant.Of(root, variants[^1].Folder, variants[^1].Playlist, rendition: null, renditions[0].Rung.AudioKbps * 1000L, average: null) : null;
+        return MasterPlaylist.Write([.. video.OfType<StreamVariant>()], audio, OutputLayout.VariantPlaylist);
     }
 
     private static long Peak(int kbps) =>

@@ -101,24 +101,7 @@ public sealed class Packager(FfmpegRunner runner)
             .ToList();
         var peak = bitrates.Max(b => b.DurationSeconds > 0 ? (long)(b.Bits / b.DurationSeconds) : 0);
         var average = (long)(bitrates.Sum(b => b.Bits) / Math.Max(playlist.DurationSeconds, 0.001));
-
-        if (rendition is null)
-        {
-            return new StreamVariant { Name = name, Folder = folder, Playlist = playlist, Codecs = CodecStrings.AacLc, PeakBitrate = peak, AverageBitrate = average };
-        }
-
-        var init = playlist.InitSegment is null ? [] : File.ReadAllBytes(Path.Combine(path, playlist.InitSegment));
-        return new StreamVariant
-        {
-            Name = name,
-            Folder = folder,
-            Playlist = playlist,
-            Codecs = CodecStrings.Avc(init) ?? throw new MediaException(ErrorCatalog.PackageFailed, $"The init segment of {name} has no H.264 configuration."),
-            PeakBitrate = peak,
-            AverageBitrate = average,
-            Width = rendition.Width,
-            Height = rendition.Height,
-            FramesPerSecond = rendition.FramesPerSecond,
-        };
+        return StreamVariant.Of(root, folder, playlist, rendition, peak, average)
+            ?? throw new MediaException(ErrorCatalog.PackageFailed, $"The init segment of {name} has no H.264 configuration.");
     }
 }

@@ -1,3 +1,5 @@
+using Mixillo.Media.Planning;
+
 namespace Mixillo.Media.Packaging;
 
 /// <summary>One packaged stream (a video rendition or the shared audio), as both manifests describe it.</summary>
@@ -26,4 +28,33 @@ public sealed record StreamVariant
     public double FramesPerSecond { get; init; }
 
     public bool IsAudio => Width == 0;
+
+    /// <summary>
+    /// The variant of <paramref name="rendition"/> (the shared audio when null) in <paramref name="folder"/> under
+    /// <paramref name="root"/>, its video codec read from its init segment; null when that segment has no H.264
+    /// configuration (or there is none).
+    /// </summary>
+    public static StreamVariant? Of(string root, string folder, MediaPlaylist playlist, Rendition? rendition, long peak, long? average)
+    {
+        if (rendition is null)
+        {
+            return new StreamVariant { Name = OutputLayout.HlsAudioVariant, Folder = folder, Playlist = playlist, Codecs = CodecStrings.AacLc, PeakBitrate = peak, AverageBitrate = average };
+        }
+
+        var init = playlist.InitSegment is null ? [] : File.ReadAllBytes(Path.Combine(root, folder, playlist.InitSegment));
+        return CodecStrings.Avc(init) is { } codecs
+            ? new StreamVariant
+            {
+                Name = rendition.Name,
+                Folder = folder,
+                Playlist = playlist,
+                Codecs = codecs,
+                PeakBitrate = peak,
+                AverageBitrate = average,
+                Width = rendition.Width,
+                Height = rendition.Height,
+                FramesPerSecond = rendition.FramesPerSecond,
+            }
+            : null;
+    }
 }

@@ -24,29 +24,23 @@ public sealed class LiveStreamTests(Clips clips)
     [Fact]
     public async Task An_upload_plays_while_it_encodes_and_its_urls_then_play_the_finished_stream()
     {
-        using var tools = new TempFolder();
-        await using var deployment = new Deployment(LivePlayer.Settings(tools, embedded: true));
-        await deployment.InitializeAsync();
-        using var api = new KestrelApiFactory(deployment.Settings);
+        await using var site = await LiveSite.StartAsync(embedded: true);
 
-        await LivePlayer.PlaysWhileItEncodesAsync(api, clips["fourteen"], tools);
-        Assert.Empty(await deployment.KeysAsync("staging/"));
+        await LivePlayer.PlaysWhileItEncodesAsync(site.Api, clips["fourteen"], site.Tools);
+        Assert.Empty(await site.Deployment.KeysAsync("staging/"));
     }
 
     [Fact]
     public async Task A_cancelled_job_takes_its_early_stream_away()
     {
-        using var tools = new TempFolder();
-        await using var deployment = new Deployment(LivePlayer.Settings(tools, embedded: true));
-        await deployment.InitializeAsync();
-        using var api = new KestrelApiFactory(deployment.Settings);
-        var client = await api.ClientAsync("mona");
+        await using var site = await LiveSite.StartAsync(embedded: true);
+        var client = await site.Api.ClientAsync("mona");
         var upload = await Uploads.SendAsync(client, clips["fourteen"]);
         var hls = (await LivePlayer.WaitPlayableAsync(client, upload.ContentId)).GetProperty("playback").GetProperty("hls").GetString()!;
-        var anonymous = api.CreateClient();
+        var anonymous = site.Api.CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(hls)).StatusCode);
 
-        var admin = await api.ClientAsync("root", AuthOptions.AdminRole);
+        var admin = await site.Api.ClientAsync("root", AuthOptions.AdminRole);
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/transcode/jobs/{upload.JobId}/cancel", null)).StatusCode);
         var content = await LivePlayer.WaitContentAsync(client, upload.ContentId, c => c.GetProperty("status").GetString() != "processing");
 
@@ -58,41 +52,35 @@ public sealed class LiveStreamTests(Clips clips)
             Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync(path)).StatusCode);
         }
 
-        Assert.Empty(await deployment.KeysAsync($"staging/{upload.JobId}/"));
+        Assert.Empty(await site.Deployment.KeysAsync($"staging/{upload.JobId}/"));
     }
     [Fact]
     public async Task A_segment_the_early_stream_failed_to_upload_goes_up_with_the_encode_and_is_published()
     {
-        using var tools = new TempFolder();
-        await using var deployment = new Deployment(LivePlayer.Settings(tools, embedded: false));
-        await deployment.InitializeAsync();
-        using var api = new KestrelApiFactory(deployment.Settings);
-        await deployment.StartWorkerAsync(services: s => s.AddSingleton<IObjectStorage>(sp =>
+        await using var site = await LiveSite.StartAsync(embedded: false);
+        await site.Deployment.StartWorkerAsync(services: s => s.AddSingleton<IObjectStorage>(sp =>
             new FailingOnceStorage(ObjectStorages.Create(sp.GetRequiredService<StorageOptions>()), "/hls/360p/seg_000.m4s")));
-        var client = await api.ClientAsync("paul");
+        var client = await site.Api.ClientAsync("paul");
         var upload = await Uploads.SendAsync(client, clips["fourteen"]);
 
         var ready = await LivePlayer.WaitContentAsync(client, upload.ContentId, c => c.GetProperty("status").GetString() != "processing", TimeSpan.FromMinutes(2));
 
         // The early stream stopped at its first failure (before it was playable); the job went on and lost nothing.
         Assert.Equal("ready", ready.GetProperty("status").GetString());
-        Assert.Null((await deployment.Store.GetAsync(upload.JobId, CancellationToken.None))!.Live);
-        Assert.Contains($"videos/{upload.ContentId}/hls/360p/seg_000.m4s", await deployment.KeysAsync($"videos/{upload.ContentId}/"));
-        await LivePlayer.FinishedAsync(api.CreateClient(), ready.GetProperty("playback").GetProperty("hls").GetString()!, tools);
+        Assert.Null((await site.Deployment.Store.GetAsync(upload.JobId, CancellationToken.None))!.Live);
+        Assert.Contains($"videos/{upload.ContentId}/hls/360p/seg_000.m4s", await site.Deployment.KeysAsync($"videos/{upload.ContentId}/"));
+        await LivePlayer.FinishedAsync(site.Api.CreateClient(), ready.GetProperty("playback").GetProperty("hls").GetString()!, site.Tools);
     }
 
     [Fact]
     public async Task While_publish_removes_staging_the_live_urls_play_from_the_published_files()
     {
-        using var tools = new TempFolder();
-        await using var deployment = new Deployment(LivePlayer.Settings(tools, embedded: false));
-        await deployment.InitializeAsync();
-        using var api = new KestrelApiFactory(deployment.Settings);
+        await using var site = await LiveSite.StartAsync(embedded: false);
         HeldStagingRemoval? storage = null;
-        await deployment.StartWorkerAsync(services: s => s.AddSingleton<IObjectStorage>(sp =>
+        await site.Deployment.StartWorkerAsync(services: s => s.AddSingleton<IObjectStorage>(sp =>
             storage = new HeldStagingRemoval(ObjectStorages.Create(sp.GetRequiredService<StorageOptions>()))));
-        var client = await api.ClientAsync("otto");
-        var anonymous = api.CreateClient();
+        var client = await site.Api.ClientAsync("otto");
+        var anonymous = site.Api.CreateClient();
         var upload = await Uploads.SendAsync(client, clips["fourteen"]);
         var hls = (await LivePlayer.WaitPlayableAsync(client, upload.ContentId)).GetProperty("playback").GetProperty("hls").GetString()!;
 
@@ -100,7 +88,7 @@ public sealed class LiveStreamTests(Clips clips)
         try
         {
             // Staging is gone and the job not completed yet: the published copies answer.
-            Assert.Empty(await deployment.KeysAsync($"staging/{upload.JobId}/"));
+            Assert.Empty(await site.Deployment.KeysAsync($"staging/{upload.JobId}/"));
             var content = JsonDocument.Parse(await client.GetStringAsync($"/api/content/{upload.ContentId}")).RootElement.GetProperty("data");
             Assert.Equal(("processing", hls), (content.GetProperty("status").GetString(), content.GetProperty("playback").GetProperty("hls").GetString()));
             var playlist = MediaPlaylist.Parse(await anonymous.GetStringAsync(hls.Replace("master.m3u8", "360p/playlist.m3u8", StringComparison.Ordinal)));
@@ -147,18 +135,15 @@ public sealed class LiveStreamDistributedTests(DistributedFixture servers, Clips
     [Fact]
     public async Task An_upload_plays_from_s3_while_a_separate_worker_encodes_it()
     {
-        using var tools = new TempFolder();
-        await using var deployment = new Deployment(await servers.DeploymentSettingsAsync(new(LivePlayer.Settings(tools, embedded: false)) { ["Webhooks:AllowPrivateNetworks"] = "true" }));
-        await deployment.InitializeAsync();
-        using var api = new KestrelApiFactory(deployment.Settings);
+        await using var site = await LiveSite.StartAsync(embedded: false, live => servers.DeploymentSettingsAsync(new(live) { ["Webhooks:AllowPrivateNetworks"] = "true" }));
         await using var receiver = await WebhookReceiver.StartAsync();
-        var admin = await api.ClientAsync("root", AuthOptions.AdminRole);
+        var admin = await site.Api.ClientAsync("root", AuthOptions.AdminRole);
         (await admin.PostAsJsonAsync("/api/webhooks", new { url = receiver.Url, events = new[] { JobEventTypes.Playable } })).EnsureSuccessStatusCode();
-        using var worker = deployment.StartWorkerProcess();
+        using var worker = site.Deployment.StartWorkerProcess();
         try
         {
-            var hls = await LivePlayer.PlaysWhileItEncodesAsync(api, clips["fourteen"], tools);
-            Assert.Empty(await deployment.KeysAsync("staging/"));
+            var hls = await LivePlayer.PlaysWhileItEncodesAsync(site.Api, clips["fourteen"], site.Tools);
+            Assert.Empty(await site.Deployment.KeysAsync("staging/"));
 
             // The app's backend hears of it too.
             var hook = JsonDocument.Parse(Assert.Single(await receiver.WaitForAsync(r => r.Count > 0, TimeSpan.FromSeconds(30))).Body).RootElement;
@@ -173,19 +158,16 @@ public sealed class LiveStreamDistributedTests(DistributedFixture servers, Clips
     [Fact]
     public async Task A_worker_killed_mid_encode_leaves_no_broken_stream_and_the_next_attempt_plays_at_new_urls()
     {
-        using var tools = new TempFolder();
-        await using var deployment = new Deployment(await servers.DeploymentSettingsAsync(LivePlayer.Settings(tools, embedded: false)));
-        await deployment.InitializeAsync();
-        using var api = new KestrelApiFactory(deployment.Settings);
-        var client = await api.ClientAsync("nils");
-        var anonymous = api.CreateClient();
-        using var first = deployment.StartWorkerProcess();
+        await using var site = await LiveSite.StartAsync(embedded: false, servers.DeploymentSettingsAsync);
+        var client = await site.Api.ClientAsync("nils");
+        var anonymous = site.Api.CreateClient();
+        using var first = site.Deployment.StartWorkerProcess();
         var upload = await Uploads.SendAsync(client, clips["fourteen"]);
         var crashed = (await LivePlayer.WaitPlayableAsync(client, upload.ContentId)).GetProperty("playback").GetProperty("hls").GetString()!;
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(crashed)).StatusCode);
 
         first.Kill(entireProcessTree: true);
-        using var second = deployment.StartWorkerProcess();
+        using var second = site.Deployment.StartWorkerProcess();
         try
         {
             // The job is found stuck and encoded again, under a new lease: a new stream at new URLs.
@@ -204,14 +186,51 @@ public sealed class LiveStreamDistributedTests(DistributedFixture servers, Clips
 
             var ready = await LivePlayer.WaitContentAsync(client, upload.ContentId, c => c.GetProperty("status").GetString() != "processing", TimeSpan.FromMinutes(2));
             Assert.Equal("ready", ready.GetProperty("status").GetString());
-            await LivePlayer.FinishedAsync(anonymous, ready.GetProperty("playback").GetProperty("hls").GetString()!, tools);
+            await LivePlayer.FinishedAsync(anonymous, ready.GetProperty("playback").GetProperty("hls").GetString()!, site.Tools);
             Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync(crashed)).StatusCode);
-            Assert.Empty(await deployment.KeysAsync("staging/"));
+            Assert.Empty(await site.Deployment.KeysAsync("staging/"));
         }
         finally
         {
             second.Kill(entireProcessTree: true);
         }
+    }
+}
+
+/// <summary>
+/// A deployment for a live test, its settings from <see cref="LivePlayer.Settings"/> (made distributed by
+/// <c>distributed</c> when given), with its API on Kestrel; <see cref="Tools"/> holds the test's ffmpeg.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+internal sealed class LiveSite : IAsyncDisposable
+{
+    private LiveSite(TempFolder tools, Deployment deployment)
+    {
+        Tools = tools;
+        Deployment = deployment;
+        Api = new KestrelApiFactory(deployment.Settings);
+    }
+
+    public TempFolder Tools { get; }
+
+    public Deployment Deployment { get; }
+
+    public KestrelApiFactory Api { get; }
+
+    public static async Task<LiveSite> StartAsync(bool embedded, Func<Dictionary<string, string?>, Task<Dictionary<string, string?>>>? distributed = null)
+    {
+        var tools = new TempFolder();
+        var settings = LivePlayer.Settings(tools, embedded);
+        var deployment = new Deployment(distributed is null ? settings : await distributed(settings));
+        await deployment.InitializeAsync();
+        return new LiveSite(tools, deployment);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Api.Dispose();
+        await Deployment.DisposeAsync();
+        Tools.Dispose();
     }
 }
 
