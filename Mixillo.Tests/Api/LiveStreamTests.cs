@@ -55,6 +55,33 @@ public sealed class LiveStreamTests(Clips clips)
         Assert.Empty(await site.Deployment.KeysAsync($"staging/{upload.JobId}/"));
     }
     [Fact]
+    public async Task An_encode_that_fails_takes_its_early_stream_with_it_and_the_retry_plays_at_new_urls()
+    {
+        await using var site = await LiveSite.StartAsync(embedded: true);
+        var client = await site.Api.ClientAsync("rosa");
+        var anonymous = site.Api.CreateClient();
+        var upload = await Uploads.SendAsync(client, clips["fourteen"]);
+        var failed = (await LivePlayer.WaitPlayableAsync(client, upload.ContentId)).GetProperty("playback").GetProperty("hls").GetString()!;
+        var lease = (await site.Deployment.Store.GetAsync(upload.JobId, CancellationToken.None))!.Live!.Lease;
+        Assert.NotEmpty(await site.Deployment.KeysAsync($"staging/{upload.JobId}/attempt-{lease}/hls/"));
+
+        // The encode dies (its ffmpeg killed, a retryable failure): the attempt removes what it published.
+        var ffmpeg = Assert.Single(Tool.Children(Environment.ProcessId), pid => Tool.TryRead($"/proc/{pid}/cmdline")?.Contains(upload.JobId, StringComparison.Ordinal) == true);
+        System.Diagnostics.Process.GetProcessById(ffmpeg).Kill();
+        var retried = await site.Deployment.WaitForAsync(upload.JobId, j => j.RetryCount == 1, TimeSpan.FromMinutes(1));
+        Assert.Equal("encode_failed", Assert.Single(retried.Errors).Code);
+        await Task.Delay(LivePlayer.Freshness);
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync(failed)).StatusCode);
+        Assert.Empty(await site.Deployment.KeysAsync($"staging/{upload.JobId}/attempt-{lease}/"));
+
+        var again = await LivePlayer.WaitContentAsync(
+            client, upload.ContentId, c => c.GetProperty("status").GetString() != "processing" || c.GetProperty("playable").GetBoolean(), TimeSpan.FromMinutes(2));
+        Assert.NotEqual(failed, again.GetProperty("playback").GetProperty("hls").GetString());
+        var ready = await LivePlayer.WaitContentAsync(client, upload.ContentId, c => c.GetProperty("status").GetString() != "processing", TimeSpan.FromMinutes(2));
+        await LivePlayer.FinishedAsync(anonymous, ready.GetProperty("playback").GetProperty("hls").GetString()!, site.Tools);
+    }
+
+    [Fact]
     public async Task A_segment_the_early_stream_failed_to_upload_goes_up_with_the_encode_and_is_published()
     {
         await using var site = await LiveSite.StartAsync(embedded: false);

@@ -58,7 +58,8 @@ internal sealed class ProcessStage(StageStorage transfers, MediaEngine engine, C
 
     /// <summary>
     /// The encode, with its HLS published as it is cut; then the rest of its files uploaded (the segments already up are
-    /// not sent again; the playlists go up again, finished) and its tasks recorded.
+    /// not sent again; the playlists go up again, finished) and its tasks recorded. An encode that fails, is cancelled
+    /// or is cut short removes what it had put under its attempt's prefix, its early stream included: nothing will use it.
     /// </summary>
     private async Task EncodeAsync(StageContext context, string input, SourceMetadata source, TranscodeOptions transcode, string output, string attempt, CancellationToken cancellationToken)
     {
@@ -66,23 +67,36 @@ internal sealed class ProcessStage(StageStorage transfers, MediaEngine engine, C
         var progress = new Progress<MediaProgress>(p => context.ReportProgress(JobTaskType.Transcode, p.Percent, StageProgress.EncodeOverall(p), p.Step));
         var live = MediaEngine.Live(source, transcode, output) is { } hls ? new LiveUpload(transfers, context, hls, output, attempt, logger) : null;
         EncodeOutput encoded;
-        using (var encoding = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        try
         {
-            var publishing = live?.RunAsync(options.LiveInterval, encoding.Token) ?? Task.CompletedTask;
-            try
-            {
-                encoded = await engine.EncodeAsync(input, source, transcode, output, progress, cancellationToken);
-            }
-            finally
-            {
-                await encoding.CancelAsync();
-                await publishing;
-            }
+            encoded = await EncodePublishingAsync(live, () => engine.EncodeAsync(input, source, transcode, output, progress, cancellationToken), cancellationToken);
+            context.Use(cpuSeconds: encoded.ProcessorTime.TotalSeconds);
+            await transfers.UploadAsync(context, output, attempt, cancellationToken, only: path => live?.Uploaded(path) != true);
+        }
+        catch
+        {
+            await transfers.DeleteStagingQuietlyAsync(attempt);
+            throw;
         }
 
-        context.Use(cpuSeconds: encoded.ProcessorTime.TotalSeconds);
-        await transfers.UploadAsync(context, output, attempt, cancellationToken, only: path => live?.Uploaded(path) != true);
+        // Not undone if this write fails: it may have committed, and then the job's encode is these files.
         await EncodeRecord.SaveAsync(context, encoded, attempt, cancellationToken);
+    }
+
+    /// <summary>The encode, with <paramref name="live"/> publishing its HLS beside it until it ends, however it ends.</summary>
+    private async Task<EncodeOutput> EncodePublishingAsync(LiveUpload? live, Func<Task<EncodeOutput>> encode, CancellationToken cancellationToken)
+    {
+        using var encoding = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var publishing = live?.RunAsync(options.LiveInterval, encoding.Token) ?? Task.CompletedTask;
+        try
+        {
+            return await encode();
+        }
+        finally
+        {
+            await encoding.CancelAsync();
+            await publishing;
+        }
     }
 
     /// <summary>

@@ -37,7 +37,7 @@ internal sealed class PublishStage(StageStorage transfers, CostOptions prices) :
 
         // Every copy is done: staging goes before the job says completed, so nobody sees a completed job with
         // staging left. A crash between the two re-runs publish, which finds nothing to copy and completes.
-        await transfers.DeleteStagingQuietlyAsync(job.JobId);
+        await transfers.DeleteStagingQuietlyAsync(OutputKeys.Staging(job.JobId));
         var recordUsage = context.TakeUsage(prices);
         await context.ChangeAsync(
             (j, now) =>

@@ -65,7 +65,7 @@ internal sealed partial class StageExecutor(
         {
             outcome = "cancelled";
             await EndQuietlyAsync(context, (j, now) => j.Cancelled(now));
-            await transfers.DeleteStagingQuietlyAsync(job.JobId);
+            await transfers.DeleteStagingQuietlyAsync(OutputKeys.Staging(job.JobId));
             LogCancelled();
         }
         catch (OperationCanceledException) when (hardStop.IsCancellationRequested)

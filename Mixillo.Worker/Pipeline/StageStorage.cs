@@ -115,19 +115,22 @@ internal sealed partial class StageStorage(IObjectStorage storage, MediaEngine e
 
     public IAsyncEnumerable<StoredObject> ListAsync(string prefix, CancellationToken cancellationToken) => storage.ListAsync(prefix, cancellationToken);
 
-    /// <summary>Staging is garbage once a job is published or cancelled; storage being away must not fail the job for it.</summary>
-    public async Task DeleteStagingQuietlyAsync(string jobId)
+    /// <summary>
+    /// Removes staging that is garbage: a job's (<see cref="OutputKeys.Staging"/>) once it is published or cancelled, an
+    /// attempt's (<see cref="OutputKeys.Attempt"/>) whose encode did not complete. Storage being away must not fail the job for it.
+    /// </summary>
+    public async Task DeleteStagingQuietlyAsync(string prefix)
     {
         try
         {
-            await storage.DeletePrefixAsync(OutputKeys.Staging(jobId), CancellationToken.None);
+            await storage.DeletePrefixAsync(prefix, CancellationToken.None);
         }
         catch (Exception ex) when (StorageErrors.IsTransient(ex) || ex is Amazon.Runtime.AmazonServiceException)
         {
-            LogStagingLeft(jobId, ex.Message);
+            LogStagingLeft(prefix, ex.Message);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Staging of {JobId} could not be removed ({Reason})")]
-    private partial void LogStagingLeft(string jobId, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Staging {Prefix} could not be removed ({Reason})")]
+    private partial void LogStagingLeft(string prefix, string reason);
 }
